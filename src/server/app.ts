@@ -1,0 +1,125 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Language } from '../common/i18n/index.js';
+import type { Config } from './config.js';
+import { devRoutes } from './dev/routes.js';
+import { supportRoutes } from './ops/support/routes.js';
+import type { SupportService } from './ops/support/service.js';
+import type { Keyring } from './platform/crypto/keyring.js';
+import type { DatabaseHandle } from './platform/db/database.js';
+import { healthRoutes } from './platform/http/health.js';
+import { registerProblemHandlers, sendProblem } from './platform/http/problem.js';
+import { problemSchema } from './platform/http/schemas.js';
+import { registerSecurity } from './platform/http/security.js';
+import { negotiateLanguage } from './platform/i18n/i18n.js';
+import type { JobQueue } from './platform/jobs/queue.js';
+import type { Mailer } from './platform/mail/mailer.js';
+import { policyRoutes } from './privacy/policy/routes.js';
+import type { PolicyService } from './privacy/policy/service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The language this request is answered in (see negotiateLanguage). */
+    language: Language;
+  }
+}
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  keyring: Keyring;
+  cookieSecret: Buffer;
+  jobs: JobQueue;
+  mailer: Mailer;
+  support: SupportService;
+  policy: PolicyService;
+  logger: Logger;
+  /** Set by main once migrations, keys and the queue are up; /readyz reports it. */
+  isReady: () => boolean;
+  https?: { cert: string; key: string };
+  /** Built web app; defaults to dist/web at the repository root (the same path from src/ and dist/). */
+  webRoot?: string;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_WEB_ROOT = path.resolve(here, '../../dist/web');
+
+/** The one app factory: main, tests and benchmarks all build Kenalan through it. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    ...(deps.https ? { https: { ...deps.https, minVersion: 'TLSv1.2' as const } } : {}),
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: 64 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: false, allErrors: true } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('language', 'id' as Language);
+  app.addHook('onRequest', async (request) => {
+    request.language = negotiateLanguage({
+      query: (request.query as Record<string, unknown> | undefined)?.lang,
+      acceptLanguage: request.headers['accept-language'],
+      fallback: config.DEFAULT_LANGUAGE,
+    });
+  });
+
+  registerProblemHandlers(app);
+  app.addSchema(problemSchema);
+  await registerSecurity(app, {
+    cookieSecret: deps.cookieSecret,
+    production: config.NODE_ENV === 'production',
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+  });
+  await app.register(fastifyFormbody);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Kenalan API', version: '0.1.0', description: 'Kenalan: the social connection app whose Privacy Policy is executable.' },
+      servers: [{ url: config.PUBLIC_URL }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/api/csrf',
+    { schema: { summary: 'A CSRF token for the next state-changing request (send it as x-csrf-token)', tags: ['security'] } },
+    async (_request, reply) => ({ token: reply.generateCsrf() }),
+  );
+
+  await app.register(healthRoutes, { database: deps.database, isReady: deps.isReady });
+  await app.register(supportRoutes, { support: deps.support });
+  await app.register(policyRoutes, { policy: deps.policy, supportEmail: config.SUPPORT_EMAIL });
+  if (deps.mailer.kind === 'dev-mailbox') await app.register(devRoutes, { database: deps.database, keyring: deps.keyring });
+
+  const webRoot = deps.webRoot ?? DEFAULT_WEB_ROOT;
+  const indexHtml = path.join(webRoot, 'index.html');
+  if (fs.existsSync(indexHtml)) {
+    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false, maxAge: '1h', immutable: false });
+  }
+
+  // Anything else: the web app for page navigations (client-side routes), problem+json otherwise.
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+    if (wantsPage && fs.existsSync(indexHtml)) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(fs.createReadStream(indexHtml));
+    }
+    return sendProblem(reply, request, 'not_found', 404);
+  });
+
+  return app;
+}

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config.js';
+import { verifyAuditLog } from './platform/audit/audit-log.js';
+import { loadMasterKey } from './platform/crypto/master-key.js';
+import { purgeRetiredKeys, rotateKeys } from './platform/crypto/rotate.js';
+import { lockDataDir } from './platform/db/data-dir-lock.js';
+import { migrateToLatest } from './platform/db/migrate.js';
+import { openConfiguredDatabase } from './platform/db/open.js';
+import { formatParityReport } from './privacy/policy/parity.js';
+import { loadPolicyDirectory } from './privacy/policy/load.js';
+import { makePolicyService } from './privacy/policy/service.js';
+
+const USAGE = `Usage: npm run kenalan -- <command>
+
+Commands:
+  migrate                 apply pending database migrations
+  audit:verify            check the audit log's hash chain; exit 1 if a row was edited, removed or inserted
+  keys:rotate             new data keys; re-encrypt every encrypted column and recompute blind indexes
+  keys:purge-retired      delete retired data keys once no row uses them
+  policy:check <dir>      parse a policy version (en.txt, id.txt, meta.json) and report language gaps
+  policy:publish <dir>    publish a policy version after the same check
+
+The embedded database can be used by one process at a time: stop the server first.`;
+
+async function run(command: string | undefined, args: string[]): Promise<number> {
+  if (!command || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return command ? 0 : 64;
+  }
+  const config = loadConfig();
+  if (command === 'policy:check') {
+    const { report } = loadPolicyDirectory(path.resolve(requireArg(args[0], 'policy directory')));
+    console.log(formatParityReport(report));
+    return 0;
+  }
+  const release = config.DATABASE_URL ? async () => undefined : await lockDataDir(config.dataDir);
+  const database = await openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(database.db);
+    switch (command) {
+      case 'migrate':
+        console.log('Database is up to date.');
+        return 0;
+      case 'audit:verify': {
+        const result = await verifyAuditLog(database.db);
+        console.log(result.ok ? `Audit log intact: ${result.rows} rows verified.` : `Audit log TAMPERED:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`);
+        return result.ok ? 0 : 1;
+      }
+      case 'keys:rotate': {
+        const master = loadMasterKey({ fromEnv: config.KENALAN_MASTER_KEY, dataDir: config.dataDir });
+        const result = await rotateKeys(database.db, master);
+        console.log(
+          `New keys ${result.newFieldKey} (field) and ${result.newBlindIndexKey} (blind index); ` +
+            `${result.rowsReencrypted} rows re-encrypted; ${result.remainingOnOldKeys} values left on retired keys.`,
+        );
+        return result.remainingOnOldKeys === 0 ? 0 : 1;
+      }
+      case 'keys:purge-retired': {
+        const purged = await purgeRetiredKeys(database.db);
+        console.log(purged.length ? `Deleted retired keys: ${purged.join(', ')}` : 'No retired keys.');
+        return 0;
+      }
+      case 'policy:publish': {
+        const policy = makePolicyService({ db: database.db });
+        const { version, report } = await policy.publishFromDirectory(path.resolve(requireArg(args[0], 'policy directory')));
+        console.log(`Published policy version ${version}.\n${formatParityReport(report)}`);
+        return 0;
+      }
+      default:
+        console.error(`Unknown command: ${command}\n\n${USAGE}`);
+        return 64;
+    }
+  } finally {
+    await database.close();
+    await release();
+  }
+}
+
+function requireArg(value: string | undefined, what: string): string {
+  if (!value) throw new Error(`Missing ${what}`);
+  return value;
+}
+
+const [command, ...args] = process.argv.slice(2);
+run(command, args).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : `Error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(err instanceof ConfigError ? 78 : 1);
+  },
+);

@@ -1,0 +1,35 @@
+import { auditHeadData, auditLogData, cryptoDataKeysData, devMailboxData, devSmsOutboxData } from './platform/data.js';
+import { supportTicketsData } from './ops/support/data.js';
+import { policyDocumentsData, policyVersionsData } from './privacy/policy/data.js';
+import type { PersonalField, TableDeclaration } from './privacy/data-map/types.js';
+
+/**
+ * Every table Kenalan stores, declared once. A table missing here fails the schema test;
+ * a new module adds its `data.ts` declarations to this list.
+ */
+export const DATA_MAP: readonly TableDeclaration[] = [
+  cryptoDataKeysData,
+  auditHeadData,
+  auditLogData,
+  devMailboxData,
+  devSmsOutboxData,
+  policyVersionsData,
+  policyDocumentsData,
+  supportTicketsData,
+];
+
+/** Tables that are not ours but live in the same database (migration bookkeeping, the job queue's schema). */
+export const FOREIGN_SCHEMAS = ['pgboss'] as const;
+export const FOREIGN_TABLES = ['kysely_migration', 'kysely_migration_lock'] as const;
+
+export function personalFields(): { table: string; column: string; field: PersonalField }[] {
+  return DATA_MAP.flatMap((t) => Object.entries(t.personal).map(([column, field]) => ({ table: t.table, column, field })));
+}
+
+export function encryptedColumns(table: string): string[] {
+  const declaration = DATA_MAP.find((t) => t.table === table);
+  if (!declaration) throw new Error(`Table ${table} is not in the data map`);
+  return Object.entries(declaration.personal)
+    .filter(([, f]) => f.encrypted)
+    .map(([column]) => column);
+}

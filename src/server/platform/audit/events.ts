@@ -1,0 +1,14 @@
+/**
+ * Every audited action, as a typed union. Details hold identifiers and codes only — never a
+ * personal value (the audit log is kept for years and is not encrypted).
+ */
+export type AuditEvent =
+  | { action: 'support.ticket_filed'; subjectType: 'support_ticket'; subjectId: string; details: { number: string; topic: string } }
+  | { action: 'policy.published'; subjectType: 'policy_version'; subjectId: string; details: { languages: string[]; missingSections: number } }
+  | { action: 'keys.rotated'; subjectType: 'crypto_data_key'; subjectId: string; details: { kind: string; retired: string[]; rows: number } }
+  | { action: 'dev.mailbox_read'; subjectType: 'dev_mailbox'; subjectId: string; details: Record<string, never> };
+
+export interface AuditActor {
+  type: 'member' | 'staff' | 'system' | 'anonymous';
+  id?: string | null;
+}

@@ -1,0 +1,137 @@
+import { declareTable } from '../privacy/data-map/types.js';
+
+/** Platform tables: what they store, declared for the data map. */
+
+export const cryptoDataKeysData = declareTable({
+  table: 'crypto_data_keys',
+  primaryKey: 'id',
+  personal: {},
+  nonPersonal: {
+    id: 'key identifier',
+    kind: 'key kind',
+    wrapped_key: 'data key wrapped by the master key; no personal data',
+    master_key_id: 'fingerprint of the wrapping key',
+    status: 'key state',
+    created_at: 'key metadata',
+    retired_at: 'key metadata',
+  },
+});
+
+export const auditHeadData = declareTable({
+  table: 'audit_head',
+  primaryKey: 'id',
+  personal: {},
+  nonPersonal: { id: 'singleton row', seq: 'chain position', hash: 'chain hash' },
+});
+
+const AUDIT_RETENTION = {
+  days: 5 * 365,
+  from: 'created' as const,
+  reason: 'Accountability for how personal data was handled (UU PDP Art. 31), kept five years.',
+};
+
+export const auditLogData = declareTable({
+  table: 'audit_log',
+  primaryKey: 'seq',
+  personal: {
+    actor_id: {
+      category: 'usage',
+      pdpClass: 'general',
+      purposes: ['accountability', 'security'],
+      legalBasis: 'legal_obligation',
+      retention: AUDIT_RETENTION,
+      encrypted: false,
+      label: { id: 'Pelaku tindakan yang dicatat', en: 'Who performed a recorded action' },
+      erasure: { action: 'keep', legalGround: 'UU PDP Art. 31 (record of processing)', forDays: 5 * 365 },
+    },
+    subject_id: {
+      category: 'usage',
+      pdpClass: 'general',
+      purposes: ['accountability'],
+      legalBasis: 'legal_obligation',
+      retention: AUDIT_RETENTION,
+      encrypted: false,
+      label: { id: 'Data siapa yang disentuh tindakan yang dicatat', en: 'Whose data a recorded action touched' },
+      erasure: { action: 'keep', legalGround: 'UU PDP Art. 31 (record of processing)', forDays: 5 * 365 },
+    },
+  },
+  nonPersonal: {
+    seq: 'chain position',
+    at: 'time of the action',
+    actor_type: 'member, staff or system',
+    action: 'action name',
+    subject_type: 'kind of record touched',
+    purpose: 'declared purpose of the action',
+    details: 'identifiers and codes only; personal values are never written here (see audit-log.ts)',
+    prev_hash: 'chain hash',
+    hash: 'chain hash',
+  },
+});
+
+const DEV_RETENTION = { days: 7, from: 'created' as const, reason: 'Development copies of messages are kept one week.' };
+
+export const devMailboxData = declareTable({
+  table: 'dev_mailbox',
+  primaryKey: 'id',
+  personal: {
+    to_address: {
+      category: 'contact',
+      pdpClass: 'general',
+      purposes: ['development'],
+      legalBasis: 'legitimate_interest',
+      retention: DEV_RETENTION,
+      encrypted: true,
+      label: { id: 'Alamat penerima email (pengembangan)', en: 'Email recipient (development)' },
+      erasure: { action: 'delete' },
+    },
+    subject: {
+      category: 'content',
+      pdpClass: 'general',
+      purposes: ['development'],
+      legalBasis: 'legitimate_interest',
+      retention: DEV_RETENTION,
+      encrypted: true,
+      label: { id: 'Subjek email (pengembangan)', en: 'Email subject (development)' },
+      erasure: { action: 'delete' },
+    },
+    raw: {
+      category: 'content',
+      pdpClass: 'general',
+      purposes: ['development'],
+      legalBasis: 'legitimate_interest',
+      retention: DEV_RETENTION,
+      encrypted: true,
+      label: { id: 'Isi email (pengembangan)', en: 'Email content (development)' },
+      erasure: { action: 'delete' },
+    },
+  },
+  nonPersonal: { id: 'row identifier', created_at: 'time stored' },
+});
+
+export const devSmsOutboxData = declareTable({
+  table: 'dev_sms_outbox',
+  primaryKey: 'id',
+  personal: {
+    to_number: {
+      category: 'contact',
+      pdpClass: 'general',
+      purposes: ['development'],
+      legalBasis: 'legitimate_interest',
+      retention: DEV_RETENTION,
+      encrypted: true,
+      label: { id: 'Nomor penerima SMS (pengembangan)', en: 'SMS recipient (development)' },
+      erasure: { action: 'delete' },
+    },
+    body: {
+      category: 'content',
+      pdpClass: 'general',
+      purposes: ['development'],
+      legalBasis: 'legitimate_interest',
+      retention: DEV_RETENTION,
+      encrypted: true,
+      label: { id: 'Isi SMS (pengembangan)', en: 'SMS content (development)' },
+      erasure: { action: 'delete' },
+    },
+  },
+  nonPersonal: { id: 'row identifier', created_at: 'time stored' },
+});

@@ -1,0 +1,38 @@
+/** Stable, machine-readable error codes. Each has a member-facing message under `errors.<code>`. */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'bad_request'
+  | 'rate_limited'
+  | 'csrf_invalid'
+  | 'idempotency_conflict'
+  | 'not_ready'
+  | 'dev_only'
+  | 'internal';
+
+export interface FieldProblem {
+  /** JSON pointer-ish field name, e.g. `email`. */
+  field: string;
+  /** Key under `validation.` in the locale files. */
+  code: 'required' | 'tooShort' | 'tooLong' | 'email' | 'choice' | 'invalid';
+  params?: Record<string, string | number>;
+}
+
+/**
+ * The one error type services throw. `message` is internal (logs); members see the localized
+ * text for `code`.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message?: string,
+    readonly extra: { fields?: FieldProblem[]; params?: Record<string, string | number> } = {},
+  ) {
+    super(message ?? code);
+    this.name = 'AppError';
+  }
+}

@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../../../test/support/database.js';
+import { DATA_MAP, FOREIGN_SCHEMAS, FOREIGN_TABLES } from '../../data-map.js';
+import type { DatabaseHandle } from '../../platform/db/database.js';
+import { PURPOSES } from './purposes.js';
+import { declareTable } from './types.js';
+
+let database: DatabaseHandle;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database.close());
+
+async function liveColumns(): Promise<Map<string, Set<string>>> {
+  const { rows } = await sql<{ table_name: string; column_name: string }>`
+    SELECT table_name, column_name FROM information_schema.columns
+    WHERE table_schema = 'public'`.execute(database.db);
+  const tables = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if ((FOREIGN_TABLES as readonly string[]).includes(row.table_name)) continue;
+    if (!tables.has(row.table_name)) tables.set(row.table_name, new Set());
+    tables.get(row.table_name)!.add(row.column_name);
+  }
+  return tables;
+}
+
+describe('data map (the spine)', () => {
+  it('declares every column of every table in the migrated schema, and nothing that is not there', async () => {
+    const live = await liveColumns();
+    const undeclared: string[] = [];
+    for (const [table, columns] of live) {
+      const declaration = DATA_MAP.find((d) => d.table === table);
+      for (const column of columns) {
+        if (!declaration || (!(column in declaration.personal) && !(column in declaration.nonPersonal))) undeclared.push(`${table}.${column}`);
+      }
+    }
+    expect(undeclared, 'columns stored but not declared in the data map').toEqual([]);
+
+    const stale: string[] = [];
+    for (const declaration of DATA_MAP) {
+      for (const column of [...Object.keys(declaration.personal), ...Object.keys(declaration.nonPersonal)]) {
+        if (!live.get(declaration.table)?.has(column)) stale.push(`${declaration.table}.${column}`);
+      }
+    }
+    expect(stale, 'declared columns that the schema does not have').toEqual([]);
+  });
+
+  it('keeps other schemas to the known foreign ones (the job queue), which hold identifiers only', async () => {
+    const { rows } = await sql<{ schema_name: string }>`
+      SELECT DISTINCT table_schema AS schema_name FROM information_schema.tables
+      WHERE table_schema NOT IN ('public', 'pg_catalog', 'information_schema')`.execute(database.db);
+    expect(rows.map((r) => r.schema_name).sort()).toEqual([...FOREIGN_SCHEMAS].sort());
+  });
+
+  it('gives every personal field a known purpose, a retention period, labels in both languages and an erasure rule', () => {
+    for (const declaration of DATA_MAP) {
+      for (const [column, field] of Object.entries(declaration.personal)) {
+        const where = `${declaration.table}.${column}`;
+        expect(field.purposes.length, where).toBeGreaterThan(0);
+        for (const purpose of field.purposes) expect(PURPOSES[purpose], `${where} purpose ${purpose}`).toBeDefined();
+        expect(field.retention.days, where).toBeGreaterThan(0);
+        expect(field.retention.reason.length, where).toBeGreaterThan(10);
+        expect(field.label.id.length && field.label.en.length, where).toBeTruthy();
+        if (field.pdpClass === 'specific') expect(field.encrypted, `${where}: specific data must be encrypted`).toBe(true);
+      }
+    }
+  });
+
+  it('rejects contradictory declarations', () => {
+    expect(() =>
+      declareTable({
+        table: 't',
+        primaryKey: 'id',
+        personal: {
+          email_bidx: {
+            category: 'contact',
+            pdpClass: 'general',
+            purposes: ['support'],
+            legalBasis: 'consent',
+            retention: { days: 1, from: 'created', reason: 'test only, one day' },
+            encrypted: false,
+            blindIndexOf: { column: 'email', normalize: 'email' },
+            label: { id: 'x', en: 'x' },
+            erasure: { action: 'delete' },
+          },
+        },
+        nonPersonal: { id: 'row id' },
+      }),
+    ).toThrow(/not an encrypted personal column/);
+  });
+});

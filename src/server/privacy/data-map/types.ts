@@ -1,0 +1,79 @@
+import type { NormalizerName } from './normalizers.js';
+
+/**
+ * The data map: every column of every table is declared here once, as personal (with everything
+ * the law and the policy need to know about it) or as non-personal (with the reason). Encryption,
+ * log redaction, key rotation, and later the "your data" page, export, erasure and retention are
+ * all derived from these declarations.
+ */
+
+export type DataCategory = 'identity' | 'contact' | 'biometric' | 'financial' | 'device' | 'location' | 'content' | 'usage';
+
+/** UU PDP (Law 27/2022) Art. 4: specific data (biometric, financial, children's, …) or general data. */
+export type PdpClass = 'general' | 'specific';
+
+/** UU PDP Art. 20(2) lawful grounds. */
+export type LegalBasis =
+  | 'consent'
+  | 'contract'
+  | 'legal_obligation'
+  | 'vital_interest'
+  | 'public_interest'
+  | 'legitimate_interest';
+
+export type Purpose =
+  | 'account'
+  | 'support'
+  | 'service_notices'
+  | 'security'
+  | 'accountability'
+  | 'development';
+
+export interface Retention {
+  /** How long after `from` the value is kept. */
+  days: number;
+  from: 'created' | 'closed' | 'account_deleted';
+  /** Why this long, in plain words (shown to members and auditors). */
+  reason: string;
+}
+
+export type ErasureAction =
+  | { action: 'delete' }
+  | { action: 'anonymize'; replacement: string }
+  | { action: 'keep'; legalGround: string; forDays: number };
+
+export interface PersonalField {
+  category: DataCategory;
+  pdpClass: PdpClass;
+  purposes: Purpose[];
+  legalBasis: LegalBasis;
+  retention: Retention;
+  /** Stored as `enc:v1:…` ciphertext by the keyring. */
+  encrypted: boolean;
+  /** For a blind-index column: the encrypted column it is computed from, and how it is normalized first. */
+  blindIndexOf?: { column: string; normalize: NormalizerName };
+  label: { id: string; en: string };
+  erasure: ErasureAction;
+}
+
+export interface TableDeclaration {
+  table: string;
+  /** Column identifying the row, used by key rotation and erasure. */
+  primaryKey: string;
+  personal: Record<string, PersonalField>;
+  /** Columns that hold no personal data, each with the reason. */
+  nonPersonal: Record<string, string>;
+}
+
+export function declareTable<T extends TableDeclaration>(declaration: T): T {
+  for (const column of Object.keys(declaration.personal)) {
+    if (column in declaration.nonPersonal) {
+      throw new Error(`${declaration.table}.${column} is declared both personal and non-personal`);
+    }
+    const field = declaration.personal[column]!;
+    if (field.blindIndexOf && !declaration.personal[field.blindIndexOf.column]?.encrypted) {
+      throw new Error(`${declaration.table}.${column} indexes ${field.blindIndexOf.column}, which is not an encrypted personal column`);
+    }
+  }
+  return declaration;
+}

@@ -1,0 +1,89 @@
+import { useEffect, useRef, type MouseEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, NavLink, Outlet, useLocation } from 'react-router';
+import { privacyPolicyHref } from '../links.js';
+import { useLanguage } from '../useLanguage.js';
+import { LanguageSwitch } from './LanguageSwitch.js';
+import { Logo } from './Logo.js';
+
+function focusMain(event: MouseEvent<HTMLAnchorElement>): void {
+  const main = document.getElementById('main');
+  if (!main) return;
+  event.preventDefault();
+  main.focus();
+  main.scrollIntoView();
+}
+
+/** After a client-side navigation, start at the top and put focus on the new page's heading. */
+function useFocusOnNavigate(): void {
+  const { pathname } = useLocation();
+  const previous = useRef(pathname);
+  useEffect(() => {
+    // Comparing paths (not counting renders) keeps the first load, and StrictMode's re-run, untouched.
+    if (previous.current === pathname) return;
+    previous.current = pathname;
+    window.scrollTo(0, 0);
+    const target = document.querySelector<HTMLElement>('#main h1') ?? document.getElementById('main');
+    target?.focus();
+  }, [pathname]);
+}
+
+export function Layout() {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  useFocusOnNavigate();
+  const year = new Date().getFullYear();
+
+  return (
+    <div className="page">
+      <a className="skip-link" href="#main" onClick={focusMain}>
+        {t('app.skipToContent')}
+      </a>
+      <header className="site-header">
+        <div className="container header-inner">
+          <Link to="/" className="brand">
+            <Logo />
+            <span className="brand-name">{t('app.name')}</span>
+          </Link>
+          <nav className="main-nav" aria-label={t('app.nav.main')}>
+            <ul>
+              <li>
+                <NavLink to="/" end>
+                  {t('app.nav.home')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to="/support">{t('app.nav.support')}</NavLink>
+              </li>
+              <li>
+                <a href={privacyPolicyHref(language)}>{t('app.nav.privacy')}</a>
+              </li>
+            </ul>
+          </nav>
+          <LanguageSwitch />
+        </div>
+      </header>
+
+      <main id="main" className="site-main" tabIndex={-1}>
+        <div className="container">
+          <Outlet />
+        </div>
+      </main>
+
+      <footer className="site-footer">
+        <div className="container footer-inner">
+          <p className="footer-promise">{t('app.footer.promise')}</p>
+          <ul className="footer-links">
+            <li>
+              <a href={privacyPolicyHref(language)}>{t('app.footer.privacy')}</a>
+            </li>
+            <li>
+              <Link to="/support">{t('app.footer.support')}</Link>
+            </li>
+          </ul>
+          <p className="copyright">{t('app.footer.copyright', { year })}</p>
+        </div>
+      </footer>
+    </div>
+  );
+}

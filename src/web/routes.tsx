@@ -1,0 +1,22 @@
+import type { RouteObject } from 'react-router';
+import { ErrorPage } from './components/ErrorPage.js';
+import { Layout } from './components/Layout.js';
+import { Home } from './pages/Home.js';
+import { NotFound } from './pages/NotFound.js';
+import { Support } from './pages/Support.js';
+
+/**
+ * Client-side routes. /privacy is deliberately absent: the Privacy Policy is rendered by the
+ * server and reached with a full page load.
+ */
+export const routes: RouteObject[] = [
+  {
+    element: <Layout />,
+    errorElement: <ErrorPage />,
+    children: [
+      { index: true, element: <Home /> },
+      { path: 'support', element: <Support /> },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+];
