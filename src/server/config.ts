@@ -5,7 +5,7 @@ import '../common/formats.js';
 
 /**
  * Every environment variable Kenalan reads, in one place. The README's configuration table is
- * generated from the descriptions here (see `npm run docs:config`), so keep them user-facing.
+ * generated from the descriptions here (`npm run docs:config`; test/readme.test.ts keeps them equal), so keep them user-facing.
  */
 export const configSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {

@@ -46,11 +46,18 @@ async function main(): Promise<void> {
     `Kenalan is ready at ${config.PUBLIC_URL}`,
   );
 
+  // Pick up keys rotated by `keys:rotate` from another process (PostgreSQL deployments).
+  const keyRefresh = setInterval(() => {
+    services.keyring.refresh().catch((err: unknown) => logger.error({ err }, 'keyring refresh failed'));
+  }, 60_000);
+  keyRefresh.unref();
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     ready = false;
+    clearInterval(keyRefresh);
     logger.info({ signal }, 'shutting down');
     redirect?.close();
     await app.close();

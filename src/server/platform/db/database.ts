@@ -21,6 +21,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value);
 
 export async function openPostgres(url: string, poolSize = 10): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client dropped by the server (restart, failover, admin) must not crash the process:
+  // the pool discards it and opens a fresh one on next use.
+  pool.on('error', (err) => console.error(`PostgreSQL connection lost (${err.message}); the pool will reconnect`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

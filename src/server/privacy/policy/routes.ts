@@ -7,7 +7,7 @@ import type { Language } from '../../../common/i18n/index.js';
 import { sendProblem } from '../../platform/http/problem.js';
 import { translator } from '../../platform/i18n/i18n.js';
 import { renderPolicyPage } from './render.js';
-import type { PolicyService } from './service.js';
+import type { PolicyService, PublishedVersion } from './service.js';
 
 const STYLESHEET = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'policy.css'), 'utf8');
 const STYLESHEET_HREF = '/privacy.css';
@@ -20,15 +20,31 @@ const versionParam = Type.Object({ version: Type.String({ pattern: '^[0-9A-Za-z.
  * section, printable) and the same documents as JSON under /api/policy.
  */
 export const policyRoutes: FastifyPluginAsync<{ policy: PolicyService; supportEmail: string }> = async (app, { policy, supportEmail }) => {
+  // A published version never changes, so its page is rendered once per language and version list.
+  const rendered = new Map<string, string>();
+
   async function page(request: FastifyRequest, reply: FastifyReply, version: string | undefined) {
     const language = request.language;
     const versions = await policy.versions();
     const chosen = version ? versions.find((v) => v.version === version) : await policy.current();
     if (!chosen) return sendProblem(reply, request, 'not_found', 404);
+    const cacheKey = `${chosen.version}|${language}|${versions.map((v) => v.version).join(',')}`;
+    const html = rendered.get(cacheKey) ?? (await render(language, chosen, versions));
+    if (!html) return sendProblem(reply, request, 'not_found', 404);
+    rendered.set(cacheKey, html);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-language', language)
+      .header('vary', 'accept-language')
+      .header('cache-control', 'public, max-age=300')
+      .send(html);
+  }
+
+  async function render(language: Language, chosen: PublishedVersion, versions: PublishedVersion[]): Promise<string | undefined> {
     const other: Language = language === 'id' ? 'en' : 'id';
     const [doc, otherDoc] = await Promise.all([policy.document(chosen.version, language), policy.document(chosen.version, other)]);
-    if (!doc || !otherDoc) return sendProblem(reply, request, 'not_found', 404);
-    const html = renderPolicyPage({
+    if (!doc || !otherDoc) return undefined;
+    return renderPolicyPage({
       language,
       version: chosen.version,
       effectiveAt: chosen.effectiveAt,
@@ -41,12 +57,6 @@ export const policyRoutes: FastifyPluginAsync<{ policy: PolicyService; supportEm
       t: translator(language) as (key: string, params?: Record<string, unknown>) => string,
       stylesheetHref: STYLESHEET_HREF,
     });
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('content-language', language)
-      .header('vary', 'accept-language')
-      .header('cache-control', 'public, max-age=300')
-      .send(html);
   }
 
   app.get('/privacy', { schema: { hide: true, querystring: langQuery } }, (request, reply) => page(request, reply, undefined));

@@ -22,10 +22,14 @@ export interface PublishedVersion {
   report: ParityReport;
 }
 
+const VERSIONS_TTL_MS = 30_000;
+
 /** Versioned Privacy Policy documents: publishing (with the parity check) and reading. */
 export function makePolicyService({ db, clock = () => new Date() }: { db: Kysely<Database>; clock?: () => Date }) {
-  // Published documents never change, so each is parsed once per process.
+  // Published documents never change, so each is read once per process. The version list is
+  // re-read at most every VERSIONS_TTL_MS, so a version published by another process shows up.
   const cache = new Map<string, PublishedDocument>();
+  let versionsCache: { at: number; versions: PublishedVersion[] } | undefined;
 
   async function publish(bundle: PolicyBundle): Promise<{ version: string; report: ParityReport; created: boolean }> {
     return db.transaction().execute(async (trx) => {
@@ -65,6 +69,8 @@ export function makePolicyService({ db, clock = () => new Date() }: { db: Kysely
         { purpose: 'accountability' },
       );
       return { version: bundle.version, report: bundle.report, created: true };
+    }).finally(() => {
+      versionsCache = undefined;
     });
   }
 
@@ -78,8 +84,11 @@ export function makePolicyService({ db, clock = () => new Date() }: { db: Kysely
     },
 
     async versions(): Promise<PublishedVersion[]> {
+      if (versionsCache && Date.now() - versionsCache.at < VERSIONS_TTL_MS) return versionsCache.versions;
       const rows = await db.selectFrom('policy_versions').selectAll().orderBy('effective_at', 'desc').execute();
-      return rows.map((r) => ({ version: r.version, effectiveAt: r.effective_at, publishedAt: r.published_at, report: r.parity_report as ParityReport }));
+      const versions = rows.map((r) => ({ version: r.version, effectiveAt: r.effective_at, publishedAt: r.published_at, report: r.parity_report as ParityReport }));
+      versionsCache = { at: Date.now(), versions };
+      return versions;
     },
 
     /** The version in force now: the latest whose effective date has come. */
