@@ -26,6 +26,8 @@ function start(args: string[], env: Record<string, string>, readyText: string): 
 }
 
 async function measure(url: string) {
+  // Warm up (JIT, TLS session, caches) before the measured run.
+  await autocannon({ url, connections: CONNECTIONS, duration: 2 });
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: { 'accept-language': 'id' } });
   return { reqPerSec: Math.round(result.requests.average), p99ms: result.latency.p99, errors: result.errors + result.non2xx };
 }

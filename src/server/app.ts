@@ -64,6 +64,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: false, allErrors: true } },
     return503OnClosing: true,
+    // Health probes are polled constantly and log nothing: skip building a request logger for them
+    // (with the data map's redaction paths, a pino child costs more than the probe itself).
+    childLoggerFactory: (logger, bindings, options, rawRequest) =>
+      rawRequest.url === '/healthz' || rawRequest.url === '/readyz' ? logger : logger.child(bindings, options),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('language', 'id' as Language);

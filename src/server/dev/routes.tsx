@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { simpleParser } from 'mailparser';
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { Keyring } from '../platform/crypto/keyring.js';
 import type { DatabaseHandle } from '../platform/db/database.js';
@@ -62,6 +61,7 @@ export const devRoutes: FastifyPluginAsync<{ database: DatabaseHandle; keyring: 
     async (request, reply) => {
       const row = await database.db.selectFrom('dev_mailbox').selectAll().where('id', '=', request.params.id).executeTakeFirst();
       if (!row) return sendProblem(reply, request, 'not_found', 404);
+      const { simpleParser } = await import('mailparser'); // dev-only, kept off the start-up path
       const parsed = await simpleParser(keyring.decrypt(row.raw, 'dev_mailbox.raw'));
       return reply.type('text/html; charset=utf-8').send(
         page(

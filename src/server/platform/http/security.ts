@@ -1,8 +1,8 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 import { AppError } from './app-error.js';
 
 export interface SecurityOptions {
@@ -19,7 +19,8 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * API call, and rate limits. Registered before any route.
  */
 export async function registerSecurity(app: FastifyInstance, options: SecurityOptions): Promise<void> {
-  await app.register(fastifyHelmet, {
+  // helmet builds its header values once here; @fastify/helmet would rebuild them on every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -40,6 +41,9 @@ export async function registerSecurity(app: FastifyInstance, options: SecurityOp
     strictTransportSecurity: { maxAge: options.production ? 31_536_000 : 300, includeSubDomains: options.production },
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
 
   await app.register(fastifyCookie, { secret: options.cookieSecret.toString('base64') });

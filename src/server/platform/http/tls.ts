@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
   cert: string;
@@ -18,6 +17,8 @@ export async function loadTls(options: { certFile?: string | undefined; keyFile?
   const keyPath = path.join(dir, 'localhost.key');
   if (!fs.existsSync(certPath) || !fs.existsSync(keyPath)) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Loaded only on the first start: certificate generation is not on the path of later starts.
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,
       algorithm: 'sha256',
