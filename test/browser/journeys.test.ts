@@ -84,6 +84,7 @@ describe.runIf(hasChromium)('browser journeys (Chromium)', () => {
   it('reaches everything on the home page by keyboard, starting with the skip link', async () => {
     const page = await newPage(1280, 800);
     await page.goto(`${origin}/?lang=en`);
+    await page.getByRole('heading', { level: 1 }).waitFor(); // the app has rendered
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.keyboard.press('Enter');

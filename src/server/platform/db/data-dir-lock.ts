@@ -5,7 +5,8 @@ export class DataDirLockedError extends Error {
   constructor(dir: string) {
     super(
       `Another Kenalan process is using the data directory ${dir}. ` +
-        'Stop it first (two processes on one embedded database would corrupt it), or set DATA_DIR to another directory.',
+        'Stop it first (two processes on one embedded database would corrupt it), or set DATA_DIR to another directory. ' +
+        'If that process was killed, its lock expires within 10 seconds.',
     );
     this.name = 'DataDirLockedError';
   }
