@@ -15,13 +15,13 @@ function cli(...args: string[]) {
     cwd: root,
     env: { PATH: process.env.PATH, DATA_DIR: dataDir, NODE_ENV: 'test' },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { code: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
 // Operations commands on the embedded database (the CLI is the same code on PostgreSQL).
-describe('npm run kenalan -- <command>', () => {
+describe('npm run kenalan -- <command>', { timeout: 180_000 }, () => {
   it('migrates, publishes the policy, and verifies an intact audit log', () => {
     expect(cli('migrate')).toMatchObject({ code: 0, out: expect.stringContaining('up to date') });
     const published = cli('policy:publish', 'policy/v1');

@@ -65,7 +65,7 @@ function get(url: string, options: https.RequestOptions = {}): Promise<{ status:
   });
 }
 
-describe('the server process', () => {
+describe('the server process', { timeout: 120_000 }, () => {
   let port = 0;
   let httpPort = 0;
   let first: ReturnType<typeof startServer>;

@@ -1,4 +1,4 @@
-import { declareTable } from '../privacy/data-map/types.js';
+import { declareTable, type PersonalField } from '../privacy/data-map/types.js';
 
 /** Platform tables: what they store, declared for the data map. */
 
@@ -68,42 +68,24 @@ export const auditLogData = declareTable({
   },
 });
 
-const DEV_RETENTION = { days: 7, from: 'created' as const, reason: 'Development copies of messages are kept one week.' };
+const devField = (category: PersonalField['category'], label: PersonalField['label']): PersonalField => ({
+  category,
+  pdpClass: 'general',
+  purposes: ['development'],
+  legalBasis: 'legitimate_interest',
+  retention: { days: 7, from: 'created', reason: 'Development copies of messages are kept one week.' },
+  encrypted: true,
+  label,
+  erasure: { action: 'delete' },
+});
 
 export const devMailboxData = declareTable({
   table: 'dev_mailbox',
   primaryKey: 'id',
   personal: {
-    to_address: {
-      category: 'contact',
-      pdpClass: 'general',
-      purposes: ['development'],
-      legalBasis: 'legitimate_interest',
-      retention: DEV_RETENTION,
-      encrypted: true,
-      label: { id: 'Alamat penerima email (pengembangan)', en: 'Email recipient (development)' },
-      erasure: { action: 'delete' },
-    },
-    subject: {
-      category: 'content',
-      pdpClass: 'general',
-      purposes: ['development'],
-      legalBasis: 'legitimate_interest',
-      retention: DEV_RETENTION,
-      encrypted: true,
-      label: { id: 'Subjek email (pengembangan)', en: 'Email subject (development)' },
-      erasure: { action: 'delete' },
-    },
-    raw: {
-      category: 'content',
-      pdpClass: 'general',
-      purposes: ['development'],
-      legalBasis: 'legitimate_interest',
-      retention: DEV_RETENTION,
-      encrypted: true,
-      label: { id: 'Isi email (pengembangan)', en: 'Email content (development)' },
-      erasure: { action: 'delete' },
-    },
+    to_address: devField('contact', { id: 'Alamat penerima email (pengembangan)', en: 'Email recipient (development)' }),
+    subject: devField('content', { id: 'Subjek email (pengembangan)', en: 'Email subject (development)' }),
+    raw: devField('content', { id: 'Isi email (pengembangan)', en: 'Email content (development)' }),
   },
   nonPersonal: { id: 'row identifier', created_at: 'time stored' },
 });
@@ -112,26 +94,8 @@ export const devSmsOutboxData = declareTable({
   table: 'dev_sms_outbox',
   primaryKey: 'id',
   personal: {
-    to_number: {
-      category: 'contact',
-      pdpClass: 'general',
-      purposes: ['development'],
-      legalBasis: 'legitimate_interest',
-      retention: DEV_RETENTION,
-      encrypted: true,
-      label: { id: 'Nomor penerima SMS (pengembangan)', en: 'SMS recipient (development)' },
-      erasure: { action: 'delete' },
-    },
-    body: {
-      category: 'content',
-      pdpClass: 'general',
-      purposes: ['development'],
-      legalBasis: 'legitimate_interest',
-      retention: DEV_RETENTION,
-      encrypted: true,
-      label: { id: 'Isi SMS (pengembangan)', en: 'SMS content (development)' },
-      erasure: { action: 'delete' },
-    },
+    to_number: devField('contact', { id: 'Nomor penerima SMS (pengembangan)', en: 'SMS recipient (development)' }),
+    body: devField('content', { id: 'Isi SMS (pengembangan)', en: 'SMS content (development)' }),
   },
   nonPersonal: { id: 'row identifier', created_at: 'time stored' },
 });
