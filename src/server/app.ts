@@ -118,7 +118,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Anything else: the web app for page navigations (client-side routes), problem+json otherwise.
   app.setNotFoundHandler((request, reply) => {
-    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+    const accept = request.headers.accept ?? '*/*';
+    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && (accept.includes('text/html') || accept.includes('*/*'));
     if (wantsPage && fs.existsSync(indexHtml)) {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(fs.createReadStream(indexHtml));
     }

@@ -35,6 +35,9 @@ describe('HTTP platform', () => {
     const page = await t.app.inject({ url: '/support', headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<div id="root">');
+    const plain = await t.app.inject({ url: '/' }); // curl and friends send Accept: */*
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-type']).toContain('text/html');
   });
 
   it('publishes the OpenAPI document and its docs page', async () => {
