@@ -10,11 +10,13 @@ import { migrateToLatest } from './platform/db/migrate.js';
 import { createJobQueue } from './platform/jobs/queue.js';
 import { createDevMailbox, createSmtpMailer } from './platform/mail/mailer.js';
 import { createDevSmsOutbox } from './platform/sms/sms.js';
+import { makeConsentLedger, type ConsentLedger } from './privacy/consent/ledger.js';
 import { makePolicyService } from './privacy/policy/service.js';
 import type { AppDeps } from './app.js';
 
 export interface Services extends Omit<AppDeps, 'https' | 'webRoot' | 'isReady'> {
   masterKey: MasterKey;
+  consent: ConsentLedger;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function composeServices(
   const support = makeSupportService({ db, repo: makeSupportRepo(), keyring, jobs });
   const policy = makePolicyService({ db });
   await policy.ensureSeedPublished();
+  const consent = makeConsentLedger({ db, keyring, policy });
   if (options.workers !== false) await registerSupportWorkers({ jobs, support, mailer, supportEmail: config.SUPPORT_EMAIL, logger });
   void sms; // The SMS transport is wired here for the accounts module (phone verification).
 
@@ -52,6 +55,7 @@ export async function composeServices(
     mailer,
     support,
     policy,
+    consent,
     logger,
     async stop() {
       await jobs.stop();

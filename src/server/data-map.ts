@@ -1,5 +1,6 @@
 import { auditHeadData, auditLogData, cryptoDataKeysData, devMailboxData, devSmsOutboxData } from './platform/data.js';
 import { supportTicketsData } from './ops/support/data.js';
+import { consentLedgerData } from './privacy/consent/data.js';
 import { policyDocumentsData, policyVersionsData } from './privacy/policy/data.js';
 import type { PersonalField, TableDeclaration } from './privacy/data-map/types.js';
 
@@ -16,6 +17,7 @@ export const DATA_MAP: readonly TableDeclaration[] = [
   policyVersionsData,
   policyDocumentsData,
   supportTicketsData,
+  consentLedgerData,
 ];
 
 /** Tables that are not ours but live in the same database (migration bookkeeping, the job queue's schema). */

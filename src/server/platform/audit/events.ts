@@ -6,7 +6,9 @@ export type AuditEvent =
   | { action: 'support.ticket_filed'; subjectType: 'support_ticket'; subjectId: string; details: { number: string; topic: string } }
   | { action: 'policy.published'; subjectType: 'policy_version'; subjectId: string; details: { languages: string[]; missingSections: number } }
   | { action: 'keys.rotated'; subjectType: 'crypto_data_key'; subjectId: string; details: { kind: string; retired: string[]; rows: number } }
-  | { action: 'dev.mailbox_read'; subjectType: 'dev_mailbox'; subjectId: string; details: Record<string, never> };
+  | { action: 'dev.mailbox_read'; subjectType: 'dev_mailbox'; subjectId: string; details: Record<string, never> }
+  | { action: 'consent.policy_accepted'; subjectType: 'member' | 'guardian' | 'visitor'; subjectId: string; details: { version: string; language: string } }
+  | { action: 'consent.changed'; subjectType: 'member' | 'guardian' | 'visitor'; subjectId: string; details: { purpose: string; granted: boolean; version: string } };
 
 export interface AuditActor {
   type: 'member' | 'staff' | 'system' | 'anonymous';

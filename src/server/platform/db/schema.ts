@@ -10,6 +10,7 @@ export interface Database {
   policy_versions: PolicyVersionsTable;
   policy_documents: PolicyDocumentsTable;
   support_tickets: SupportTicketsTable;
+  consent_ledger: ConsentLedgerTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -88,4 +89,18 @@ export interface SupportTicketsTable {
   status: Generated<string>;
   created_at: Date;
   due_at: Date;
+}
+
+export interface ConsentLedgerTable {
+  id: string;
+  subject_type: 'member' | 'guardian' | 'visitor';
+  subject_id: string;
+  event: 'policy_accepted' | 'consent_granted' | 'consent_withdrawn';
+  purpose: string | null;
+  policy_version: string;
+  policy_sha256: string;
+  language: 'id' | 'en';
+  ip: string | null;
+  user_agent: string | null;
+  at: Date;
 }

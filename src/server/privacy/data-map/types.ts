@@ -21,13 +21,23 @@ export type LegalBasis =
   | 'public_interest'
   | 'legitimate_interest';
 
-export type Purpose =
-  | 'account'
-  | 'support'
-  | 'service_notices'
-  | 'security'
-  | 'accountability'
-  | 'development';
+/** Purposes the service needs to run (contract, legal obligation, legitimate interest). */
+export type EssentialPurpose = 'account' | 'support' | 'service_notices' | 'security' | 'accountability' | 'development';
+
+/** Purposes that need the member's prior, specific consent (policy 1.5); all start off (opt-in). */
+export const CONSENT_PURPOSES = [
+  'marketing_email',
+  'email_tracking',
+  'analytics_cookies',
+  'personalized_recommendations',
+  'share_affiliates',
+  'share_partners',
+  'research',
+  'biometric_verification',
+] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+export type Purpose = EssentialPurpose | ConsentPurpose;
 
 export interface Retention {
   /** How long after `from` the value is kept. */

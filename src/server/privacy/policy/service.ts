@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Language } from '../../../common/i18n/index.js';
 import { appendAudit } from '../../platform/audit/audit-log.js';
 import type { Database } from '../../platform/db/schema.js';
@@ -23,6 +23,8 @@ export interface PublishedVersion {
 }
 
 const VERSIONS_TTL_MS = 30_000;
+
+type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Versioned Privacy Policy documents: publishing (with the parity check) and reading. */
 export function makePolicyService({ db, clock = () => new Date() }: { db: Kysely<Database>; clock?: () => Date }) {
@@ -83,25 +85,26 @@ export function makePolicyService({ db, clock = () => new Date() }: { db: Kysely
       if (!published) await publish(loadPolicyDirectory(path.join(POLICY_ROOT, 'v1')));
     },
 
-    async versions(): Promise<PublishedVersion[]> {
+    /** `executor`: pass the open transaction when calling from inside one (PGlite has a single session). */
+    async versions(executor: Executor = db): Promise<PublishedVersion[]> {
       if (versionsCache && Date.now() - versionsCache.at < VERSIONS_TTL_MS) return versionsCache.versions;
-      const rows = await db.selectFrom('policy_versions').selectAll().orderBy('effective_at', 'desc').execute();
+      const rows = await executor.selectFrom('policy_versions').selectAll().orderBy('effective_at', 'desc').execute();
       const versions = rows.map((r) => ({ version: r.version, effectiveAt: r.effective_at, publishedAt: r.published_at, report: r.parity_report as ParityReport }));
       versionsCache = { at: Date.now(), versions };
       return versions;
     },
 
     /** The version in force now: the latest whose effective date has come. */
-    async current(): Promise<PublishedVersion | undefined> {
-      const all = await this.versions();
+    async current(executor: Executor = db): Promise<PublishedVersion | undefined> {
+      const all = await this.versions(executor);
       return all.find((v) => v.effectiveAt <= clock()) ?? all[all.length - 1];
     },
 
-    async document(version: string, language: Language): Promise<PublishedDocument | undefined> {
+    async document(version: string, language: Language, executor: Executor = db): Promise<PublishedDocument | undefined> {
       const key = `${version}/${language}`;
       const cached = cache.get(key);
       if (cached) return cached;
-      const row = await db
+      const row = await executor
         .selectFrom('policy_documents')
         .innerJoin('policy_versions', 'policy_versions.version', 'policy_documents.version')
         .select(['policy_documents.version', 'language', 'sha256', 'sections', 'policy_versions.effective_at'])

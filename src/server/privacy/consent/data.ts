@@ -1,0 +1,38 @@
+import { declareTable, type PersonalField } from '../data-map/types.js';
+
+const LEDGER_RETENTION = {
+  days: 5 * 365,
+  from: 'account_deleted' as const,
+  reason: 'Proof of what was agreed and when (UU PDP Art. 22), kept five years after the account ends.',
+};
+
+const evidence = (category: PersonalField['category'], label: PersonalField['label'], encrypted: boolean): PersonalField => ({
+  category,
+  pdpClass: 'general',
+  purposes: ['accountability'],
+  legalBasis: 'legal_obligation',
+  retention: LEDGER_RETENTION,
+  encrypted,
+  label,
+  erasure: { action: 'keep', legalGround: 'UU PDP Art. 22 (demonstrating consent)', forDays: 5 * 365 },
+});
+
+export const consentLedgerData = declareTable({
+  table: 'consent_ledger',
+  primaryKey: 'id',
+  personal: {
+    subject_id: evidence('identity', { id: 'Siapa yang memberi persetujuan', en: 'Who gave the consent' }, false),
+    ip: evidence('device', { id: 'Alamat IP saat persetujuan diberikan', en: 'IP address when the consent was given' }, true),
+    user_agent: evidence('device', { id: 'Peramban saat persetujuan diberikan', en: 'Browser when the consent was given' }, true),
+  },
+  nonPersonal: {
+    id: 'row identifier',
+    subject_type: 'member, guardian or visitor',
+    event: 'what happened',
+    purpose: 'purpose from a fixed list',
+    policy_version: 'policy version in force',
+    policy_sha256: 'hash of the exact text agreed to',
+    language: 'language the policy was shown in',
+    at: 'time of the event',
+  },
+});

@@ -1,0 +1,148 @@
+import crypto from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Language } from '../../../common/i18n/index.js';
+import { appendAudit } from '../../platform/audit/audit-log.js';
+import type { Keyring } from '../../platform/crypto/keyring.js';
+import type { Database } from '../../platform/db/schema.js';
+import { CONSENT_PURPOSES, type ConsentPurpose } from '../data-map/types.js';
+import type { PolicyService } from '../policy/service.js';
+
+export interface ConsentSubject {
+  type: 'member' | 'guardian' | 'visitor';
+  id: string;
+}
+
+export interface ConsentContext {
+  subject: ConsentSubject;
+  /** The language the policy was shown in: the ledger records the hash of exactly that text. */
+  language: Language;
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+}
+
+export interface ConsentState {
+  granted: boolean;
+  at: Date | null;
+  policyVersion: string | null;
+}
+
+export class UnknownPurposeError extends Error {
+  constructor(purpose: string) {
+    super(`"${purpose}" is not a purpose that can be consented to`);
+    this.name = 'UnknownPurposeError';
+  }
+}
+
+export function isConsentPurpose(value: string): value is ConsentPurpose {
+  return (CONSENT_PURPOSES as readonly string[]).includes(value);
+}
+
+/**
+ * The consent ledger (P0.1 opt-in, P0.2, P1.5, P1.10): acceptance of the exact policy text (version,
+ * language and sha256 of that language's document) and every consent given or withdrawn, each with
+ * time, IP and browser (encrypted), appended in the caller's transaction with an audit record.
+ * Every consent purpose is off until an entry turns it on; the latest entry per purpose wins.
+ */
+export function makeConsentLedger({ db, keyring, policy, clock = () => new Date() }: { db: Kysely<Database>; keyring: Keyring; policy: PolicyService; clock?: () => Date }) {
+  async function currentText(trx: Transaction<Database>, language: Language): Promise<{ version: string; sha256: string }> {
+    const current = await policy.current(trx);
+    const doc = current && (await policy.document(current.version, language, trx));
+    if (!doc) throw new Error('No Privacy Policy is published');
+    return { version: doc.version, sha256: doc.sha256 };
+  }
+
+  async function append(
+    trx: Transaction<Database>,
+    context: ConsentContext,
+    entry: { event: 'policy_accepted' | 'consent_granted' | 'consent_withdrawn'; purpose: ConsentPurpose | null },
+  ) {
+    const text = await currentText(trx, context.language);
+    const at = clock();
+    await trx
+      .insertInto('consent_ledger')
+      .values({
+        id: crypto.randomUUID(),
+        subject_type: context.subject.type,
+        subject_id: context.subject.id,
+        event: entry.event,
+        purpose: entry.purpose,
+        policy_version: text.version,
+        policy_sha256: text.sha256,
+        language: context.language,
+        ip: context.ip ? keyring.encrypt(context.ip, 'consent_ledger.ip') : null,
+        user_agent: context.userAgent ? keyring.encrypt(context.userAgent.slice(0, 500), 'consent_ledger.user_agent') : null,
+        at,
+      })
+      .execute();
+    const actor = { type: context.subject.type === 'visitor' ? ('anonymous' as const) : ('member' as const), id: context.subject.id };
+    if (entry.purpose === null) {
+      await appendAudit(
+        trx,
+        actor,
+        { action: 'consent.policy_accepted', subjectType: context.subject.type, subjectId: context.subject.id, details: { version: text.version, language: context.language } },
+        { purpose: 'accountability', at },
+      );
+    } else {
+      await appendAudit(
+        trx,
+        actor,
+        {
+          action: 'consent.changed',
+          subjectType: context.subject.type,
+          subjectId: context.subject.id,
+          details: { purpose: entry.purpose, granted: entry.event === 'consent_granted', version: text.version },
+        },
+        { purpose: 'accountability', at },
+      );
+    }
+    return { version: text.version, sha256: text.sha256, at };
+  }
+
+  return {
+    /** Records that the subject read and accepted the policy version in force, in `language`. */
+    recordPolicyAcceptance: (trx: Transaction<Database>, context: ConsentContext) => append(trx, context, { event: 'policy_accepted', purpose: null }),
+
+    /** Grants or withdraws one consent purpose; takes effect for every later `hasConsent` check. */
+    async setConsent(trx: Transaction<Database>, context: ConsentContext, purpose: string, granted: boolean) {
+      if (!isConsentPurpose(purpose)) throw new UnknownPurposeError(purpose);
+      return append(trx, context, { event: granted ? 'consent_granted' : 'consent_withdrawn', purpose });
+    },
+
+    /** Every consent purpose with its current state; purposes never touched are off. */
+    async consents(subject: ConsentSubject, executor: Kysely<Database> | Transaction<Database> = db): Promise<Record<ConsentPurpose, ConsentState>> {
+      const rows = await executor
+        .selectFrom('consent_ledger')
+        .select(['purpose', 'event', 'at', 'policy_version'])
+        .where('subject_type', '=', subject.type)
+        .where('subject_id', '=', subject.id)
+        .where('purpose', 'is not', null)
+        .orderBy('at')
+        .orderBy('id')
+        .execute();
+      const state = Object.fromEntries(CONSENT_PURPOSES.map((p) => [p, { granted: false, at: null, policyVersion: null }])) as Record<ConsentPurpose, ConsentState>;
+      for (const row of rows) {
+        if (row.purpose && isConsentPurpose(row.purpose)) {
+          state[row.purpose] = { granted: row.event === 'consent_granted', at: row.at, policyVersion: row.policy_version };
+        }
+      }
+      return state;
+    },
+
+    async hasConsent(subject: ConsentSubject, purpose: ConsentPurpose, executor?: Kysely<Database> | Transaction<Database>): Promise<boolean> {
+      return (await this.consents(subject, executor))[purpose].granted;
+    },
+
+    /** The latest policy acceptance of the subject, if any. */
+    async acceptedPolicy(subject: ConsentSubject) {
+      return db
+        .selectFrom('consent_ledger')
+        .select(['policy_version', 'policy_sha256', 'language', 'at'])
+        .where('subject_type', '=', subject.type)
+        .where('subject_id', '=', subject.id)
+        .where('event', '=', 'policy_accepted')
+        .orderBy('at', 'desc')
+        .executeTakeFirst();
+    },
+  };
+}
+export type ConsentLedger = ReturnType<typeof makeConsentLedger>;
