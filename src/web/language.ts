@@ -1,16 +1,9 @@
-import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../common/i18n/index.js';
+import { DEFAULT_LANGUAGE, isLanguage, languageFromTag, type Language } from '../common/i18n/index.js';
 
 /** localStorage key, written only when the member picks a language with the switch. */
 export const LANGUAGE_STORAGE_KEY = 'kenalan.lang';
 
-/** Reads a language tag such as "id-ID", "in" or "en-GB" as one of our languages. */
-export function languageFromTag(tag: string | null | undefined): Language | undefined {
-  if (!tag) return undefined;
-  const base = tag.trim().toLowerCase().split(/[-_]/)[0];
-  // "in" is the pre-1989 code for Indonesian that some Android versions still send.
-  const normalized = base === 'in' ? 'id' : base;
-  return isLanguage(normalized) ? normalized : undefined;
-}
+export { languageFromTag };
 
 export interface LanguageSources {
   /** The page's query string, e.g. "?lang=en". */

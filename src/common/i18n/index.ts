@@ -11,6 +11,15 @@ export function isLanguage(value: unknown): value is Language {
   return value === 'id' || value === 'en';
 }
 
+/** Reads a language tag such as "id-ID", "in" or "en-GB" as one of our languages. */
+export function languageFromTag(tag: string | null | undefined): Language | undefined {
+  if (!tag) return undefined;
+  const base = tag.trim().toLowerCase().split(/[-_]/)[0];
+  // "in" is the pre-1989 code for Indonesian that some Android versions still send.
+  const normalized = base === 'in' ? 'id' : base;
+  return isLanguage(normalized) ? normalized : undefined;
+}
+
 /** Picks the first supported language from an Accept-Language header, honouring q-values. */
 export function languageFromAcceptLanguage(header: string | undefined): Language | undefined {
   if (!header) return undefined;
@@ -20,14 +29,13 @@ export function languageFromAcceptLanguage(header: string | undefined): Language
       const [tag = '', ...params] = part.trim().split(';');
       const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
       const quality = q ? Number(q.slice(2)) : 1;
-      return { base: tag.trim().toLowerCase().split('-')[0] ?? '', quality: Number.isFinite(quality) ? quality : 0, index };
+      return { tag, quality: Number.isFinite(quality) ? quality : 0, index };
     })
     .filter((entry) => entry.quality > 0)
     .sort((a, b) => b.quality - a.quality || a.index - b.index);
   for (const entry of ranked) {
-    // "in" is the pre-1989 code for Indonesian that some Android versions still send.
-    const base = entry.base === 'in' ? 'id' : entry.base;
-    if (isLanguage(base)) return base;
+    const language = languageFromTag(entry.tag);
+    if (language) return language;
   }
   return undefined;
 }
