@@ -12,6 +12,8 @@ import type { Logger } from 'pino';
 import type { Language } from '../common/i18n/index.js';
 import type { Config } from './config.js';
 import { devRoutes } from './dev/routes.js';
+import { accountsRoutes } from './identity/accounts/routes.js';
+import type { AccountsService } from './identity/accounts/service.js';
 import { supportRoutes } from './ops/support/routes.js';
 import type { SupportService } from './ops/support/service.js';
 import type { Keyring } from './platform/crypto/keyring.js';
@@ -41,6 +43,7 @@ export interface AppDeps {
   jobs: JobQueue;
   mailer: Mailer;
   support: SupportService;
+  accounts: AccountsService;
   policy: PolicyService;
   logger: Logger;
   /** Set by main once migrations, keys and the queue are up; /readyz reports it. */
@@ -107,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { database: deps.database, isReady: deps.isReady });
   await app.register(supportRoutes, { support: deps.support });
+  await app.register(accountsRoutes, { accounts: deps.accounts });
   await app.register(policyRoutes, { policy: deps.policy, supportEmail: config.SUPPORT_EMAIL });
   if (deps.mailer.kind === 'dev-mailbox') await app.register(devRoutes, { database: deps.database, keyring: deps.keyring });
 

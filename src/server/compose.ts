@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { makeAccountsRepo } from './identity/accounts/repo.js';
+import { makeAccountsService } from './identity/accounts/service.js';
+import { registerAccountsWorkers } from './identity/accounts/workers.js';
 import { makeSupportRepo } from './ops/support/repo.js';
 import { makeSupportService } from './ops/support/service.js';
 import { registerSupportWorkers } from './ops/support/workers.js';
@@ -42,8 +45,11 @@ export async function composeServices(
   const policy = makePolicyService({ db });
   await policy.ensureSeedPublished();
   const consent = makeConsentLedger({ db, keyring, policy });
-  if (options.workers !== false) await registerSupportWorkers({ jobs, support, mailer, supportEmail: config.SUPPORT_EMAIL, logger });
-  void sms; // The SMS transport is wired here for the accounts module (phone verification).
+  const accounts = makeAccountsService({ db, repo: makeAccountsRepo(), keyring, jobs, consent, dataDir: config.dataDir });
+  if (options.workers !== false) {
+    await registerSupportWorkers({ jobs, support, mailer, supportEmail: config.SUPPORT_EMAIL, logger });
+    await registerAccountsWorkers({ jobs, accounts, mailer, sms, publicUrl: config.PUBLIC_URL, logger });
+  }
 
   return {
     config,
@@ -54,6 +60,7 @@ export async function composeServices(
     jobs,
     mailer,
     support,
+    accounts,
     policy,
     consent,
     logger,

@@ -1,5 +1,6 @@
 import { auditHeadData, auditLogData, cryptoDataKeysData, devMailboxData, devSmsOutboxData } from './platform/data.js';
 import { supportTicketsData } from './ops/support/data.js';
+import { memberPhotosData, membersData, verificationCodesData } from './identity/accounts/data.js';
 import { consentLedgerData } from './privacy/consent/data.js';
 import { policyDocumentsData, policyVersionsData } from './privacy/policy/data.js';
 import type { PersonalField, TableDeclaration } from './privacy/data-map/types.js';
@@ -18,6 +19,9 @@ export const DATA_MAP: readonly TableDeclaration[] = [
   policyDocumentsData,
   supportTicketsData,
   consentLedgerData,
+  membersData,
+  memberPhotosData,
+  verificationCodesData,
 ];
 
 /** Tables that are not ours but live in the same database (migration bookkeeping, the job queue's schema). */

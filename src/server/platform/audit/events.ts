@@ -8,7 +8,11 @@ export type AuditEvent =
   | { action: 'keys.rotated'; subjectType: 'crypto_data_key'; subjectId: string; details: { kind: string; retired: string[]; rows: number } }
   | { action: 'dev.mailbox_read'; subjectType: 'dev_mailbox'; subjectId: string; details: Record<string, never> }
   | { action: 'consent.policy_accepted'; subjectType: 'member' | 'guardian' | 'visitor'; subjectId: string; details: { version: string; language: string } }
-  | { action: 'consent.changed'; subjectType: 'member' | 'guardian' | 'visitor'; subjectId: string; details: { purpose: string; granted: boolean; version: string } };
+  | { action: 'consent.changed'; subjectType: 'member' | 'guardian' | 'visitor'; subjectId: string; details: { purpose: string; granted: boolean; version: string } }
+  | { action: 'accounts.signed_up'; subjectType: 'member'; subjectId: string; details: { status: string; photoId: string; language: string } }
+  | { action: 'accounts.phone_verified'; subjectType: 'member'; subjectId: string; details: Record<string, never> }
+  | { action: 'accounts.email_verified'; subjectType: 'member'; subjectId: string; details: Record<string, never> }
+  | { action: 'accounts.activated'; subjectType: 'member'; subjectId: string; details: { from: string } };
 
 export interface AuditActor {
   type: 'member' | 'staff' | 'system' | 'anonymous';

@@ -11,6 +11,9 @@ export interface Database {
   policy_documents: PolicyDocumentsTable;
   support_tickets: SupportTicketsTable;
   consent_ledger: ConsentLedgerTable;
+  members: MembersTable;
+  member_photos: MemberPhotosTable;
+  verification_codes: VerificationCodesTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -103,4 +106,53 @@ export interface ConsentLedgerTable {
   ip: string | null;
   user_agent: string | null;
   at: Date;
+}
+
+export type MemberStatus = 'pending_verification' | 'pending_guardian' | 'active' | 'suspended' | 'deleted';
+
+export interface MembersTable {
+  id: string;
+  username: string;
+  username_norm: string;
+  nickname: string;
+  gender: 'female' | 'male' | 'nonbinary' | 'unspecified';
+  email: string;
+  email_bidx: string;
+  email_verified_at: Date | null;
+  phone: string;
+  phone_bidx: string;
+  phone_verified_at: Date | null;
+  nik: string;
+  nik_bidx: string;
+  nik_last4: string;
+  date_of_birth: string;
+  password_hash: string;
+  language: 'id' | 'en';
+  status: MemberStatus;
+  idempotency_key: string | null;
+  sms_requested_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface MemberPhotosTable {
+  id: string;
+  member_id: string;
+  storage_path: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  created_at: Date;
+}
+
+export interface VerificationCodesTable {
+  id: string;
+  member_id: string;
+  channel: 'phone' | 'email';
+  secret_hash: string;
+  attempts: Generated<number>;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Date;
 }

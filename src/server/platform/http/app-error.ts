@@ -11,13 +11,23 @@ export type ErrorCode =
   | 'idempotency_conflict'
   | 'not_ready'
   | 'dev_only'
+  | 'signup_refused'
+  | 'code_invalid'
+  | 'code_expired'
+  | 'too_many_attempts'
+  | 'resend_too_soon'
   | 'internal';
 
 export interface FieldProblem {
   /** JSON pointer-ish field name, e.g. `email`. */
   field: string;
-  /** Key under `validation.` in the locale files. */
-  code: 'required' | 'tooShort' | 'tooLong' | 'email' | 'choice' | 'invalid';
+  /**
+   * Key under `validation.` in the locale files, or (with `messageKey`) a module's own stable code,
+   * e.g. `taken`, `birthDateMismatch`, `tooWeak`.
+   */
+  code: 'required' | 'tooShort' | 'tooLong' | 'email' | 'choice' | 'invalid' | (string & {});
+  /** Full i18n key of the message when it is not `validation.<code>` (e.g. `identity.nik.length`). */
+  messageKey?: string;
   params?: Record<string, string | number>;
 }
 

@@ -48,6 +48,11 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; status: number }> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'bad_request', status: 400 },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'bad_request', status: 400 },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', status: 400 },
+  FST_REQ_FILE_TOO_LARGE: { code: 'payload_too_large', status: 413 },
+  FST_FILES_LIMIT: { code: 'payload_too_large', status: 413 },
+  FST_FIELDS_LIMIT: { code: 'payload_too_large', status: 413 },
+  FST_PARTS_LIMIT: { code: 'payload_too_large', status: 413 },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { code: 'unsupported_media_type', status: 415 },
   FST_CSRF_INVALID_TOKEN: { code: 'csrf_invalid', status: 403 },
   FST_CSRF_MISSING_SECRET: { code: 'csrf_invalid', status: 403 },
 };
@@ -68,7 +73,7 @@ export function sendProblem(
     detail: t(language, `errors.${code}`, extra.params),
     instance: request.url.split('?')[0],
     ...(extra.fields
-      ? { errors: extra.fields.map((f) => ({ field: f.field, code: f.code, message: t(language, `validation.${f.code}`, f.params) })) }
+      ? { errors: extra.fields.map((f) => ({ field: f.field, code: f.code, message: t(language, f.messageKey ?? `validation.${f.code}`, f.params) })) }
       : {}),
   };
   return reply.code(status).header('content-language', language).type('application/problem+json; charset=utf-8').send(body);

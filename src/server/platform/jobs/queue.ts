@@ -9,10 +9,14 @@ import type { Database } from '../db/schema.js';
  */
 export interface JobPayloads {
   'support.send-confirmation': { ticketId: string };
+  /** Generates a fresh SMS code (stored only as an HMAC) and sends it. */
+  'accounts.send-sms-code': { memberId: string };
+  /** Generates a fresh email token (stored only as a sha256) and sends the link. */
+  'accounts.send-verification-email': { memberId: string };
 }
 export type JobName = keyof JobPayloads;
 
-const JOB_NAMES: JobName[] = ['support.send-confirmation'];
+const JOB_NAMES: JobName[] = ['support.send-confirmation', 'accounts.send-sms-code', 'accounts.send-verification-email'];
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
