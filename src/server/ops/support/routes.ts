@@ -14,7 +14,11 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ support: SupportService 
           'Stores the request as a ticket with a number, emails a confirmation, and starts the 14-day answer clock. ' +
           'Send an Idempotency-Key header: a retry with the same key returns the same ticket.',
         tags: ['support'],
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' })) }),
+        // additionalProperties: the app's Ajv removes unknown properties, which must not strip other headers.
+        headers: Type.Object(
+          { 'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' })) },
+          { additionalProperties: true },
+        ),
         body: supportTicketRequest,
         response: { 201: supportTicketResponse, 200: supportTicketResponse, '4xx': problemSchema },
       },
