@@ -1,6 +1,6 @@
-import { renderToStaticMarkup } from 'react-dom/server';
 import type { Language } from '../../../common/i18n/index.js';
 import { formatDate, t } from '../../platform/i18n/i18n.js';
+import { renderEmail } from '../../platform/mail/layout.js';
 import type { OutgoingMail } from '../../platform/mail/mailer.js';
 
 interface Ticket {
@@ -30,24 +30,15 @@ export function supportConfirmationEmail(ticket: Ticket, supportEmail: string): 
     noReply: t(lang, 'email.supportConfirmation.noReply', params),
     signature: t(lang, 'email.signature'),
   };
-  const html =
-    '<!doctype html>' +
-    renderToStaticMarkup(
-      <html lang={lang}>
-        <body>
-          <p>{lines.greeting}</p>
-          <p>{lines.body}</p>
-          <p>
-            <strong>{lines.due}</strong>
-          </p>
-          <p>{lines.yourMessage}</p>
-          <blockquote style={{ whiteSpace: 'pre-wrap' }}>{ticket.message}</blockquote>
-          <p>{lines.noReply}</p>
-          <p>{lines.signature}</p>
-        </body>
-      </html>,
-    );
-  const text = [lines.greeting, '', lines.body, '', lines.due, '', lines.yourMessage, quote(ticket.message), '', lines.noReply, '', lines.signature].join('\n');
+  const { html, text } = renderEmail(lang, [
+    { kind: 'paragraph', text: lines.greeting },
+    { kind: 'paragraph', text: lines.body },
+    { kind: 'emphasis', text: lines.due },
+    { kind: 'paragraph', text: lines.yourMessage },
+    { kind: 'quote', text: ticket.message },
+    { kind: 'paragraph', text: lines.noReply },
+    { kind: 'paragraph', text: lines.signature },
+  ]);
   return {
     to: ticket.email,
     subject: t(lang, 'email.supportConfirmation.subject', params),
@@ -56,11 +47,4 @@ export function supportConfirmationEmail(ticket: Ticket, supportEmail: string): 
     language: lang,
     headers: { 'Reply-To': supportEmail, 'X-Kenalan-Ticket': ticket.number },
   };
-}
-
-function quote(message: string): string {
-  return message
-    .split(/\r?\n/)
-    .map((line) => `> ${line}`)
-    .join('\n');
 }

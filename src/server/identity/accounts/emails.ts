@@ -1,6 +1,6 @@
-import { renderToStaticMarkup } from 'react-dom/server';
 import type { Language } from '../../../common/i18n/index.js';
 import { t } from '../../platform/i18n/i18n.js';
+import { renderEmail } from '../../platform/mail/layout.js';
 import type { OutgoingMail } from '../../platform/mail/mailer.js';
 
 /** The email-verification message, in the member's language, with the single-use link. */
@@ -13,22 +13,13 @@ export function verificationEmail(input: { to: string; nickname: string; token: 
     ignore: t(lang, 'accounts.verifyEmail.ignore'),
     signature: t(lang, 'email.signature'),
   };
-  const html =
-    '<!doctype html>' +
-    renderToStaticMarkup(
-      <html lang={lang}>
-        <body>
-          <p>{lines.greeting}</p>
-          <p>{lines.body}</p>
-          <p>
-            <a href={link}>{link}</a>
-          </p>
-          <p>{lines.ignore}</p>
-          <p>{lines.signature}</p>
-        </body>
-      </html>,
-    );
-  const text = [lines.greeting, '', lines.body, '', link, '', lines.ignore, '', lines.signature].join('\n');
+  const { html, text } = renderEmail(lang, [
+    { kind: 'paragraph', text: lines.greeting },
+    { kind: 'paragraph', text: lines.body },
+    { kind: 'link', href: link },
+    { kind: 'paragraph', text: lines.ignore },
+    { kind: 'paragraph', text: lines.signature },
+  ]);
   return { to: input.to, subject: t(lang, 'accounts.verifyEmail.subject'), text, html, language: lang };
 }
 
