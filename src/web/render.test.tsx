@@ -41,6 +41,29 @@ describe('pages', () => {
     expect(html).not.toMatch(/style="/);
   });
 
+  it('renders the sign-up form with a label for every control and an unticked policy box', async () => {
+    const html = await render('/signup', 'id');
+    for (const field of ['username', 'nickname', 'gender', 'dateOfBirth', 'nik', 'email', 'phone', 'password', 'photo', 'acceptPolicy']) {
+      expect(html).toContain(`for="signup-${field}"`);
+      expect(html).toContain(`id="signup-${field}"`);
+    }
+    expect(html).toMatch(/<input id="signup-acceptPolicy"[^>]*type="checkbox"/);
+    expect(html).not.toMatch(/<input id="signup-acceptPolicy"[^>]*checked/);
+    expect(html).toContain('accept="image/jpeg,image/png,image/webp"');
+    expect(html).toContain('href="/privacy?lang=id"');
+    expect(html).toContain('Buat akun Kenalan Anda');
+    expect(html).not.toMatch(/style="/);
+  });
+
+  it('renders the verification pages', async () => {
+    const verify = await render('/signup/verify?member=00000000-0000-4000-8000-000000000000', 'en');
+    expect(verify).toMatch(/autocomplete="one-time-code"/i);
+    expect(verify).toMatch(/inputmode="numeric"/i);
+    expect(verify).toContain('Send a new code');
+    const email = await render('/verify-email?token=abc', 'en');
+    expect(email).toContain('Confirming your email address');
+  });
+
   it('renders the not-found page for unknown paths', async () => {
     const html = await render('/nope', 'id');
     expect(html).toContain('Halaman tidak ditemukan');

@@ -3,7 +3,10 @@ import { ErrorPage } from './components/ErrorPage.js';
 import { Layout } from './components/Layout.js';
 import { Home } from './pages/Home.js';
 import { NotFound } from './pages/NotFound.js';
+import { SignUp } from './pages/SignUp.js';
 import { Support } from './pages/Support.js';
+import { VerifyEmail } from './pages/VerifyEmail.js';
+import { VerifySignUp } from './pages/VerifySignUp.js';
 
 /**
  * Client-side routes. /privacy is deliberately absent: the Privacy Policy is rendered by the
@@ -16,6 +19,9 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <Home /> },
       { path: 'support', element: <Support /> },
+      { path: 'signup', element: <SignUp /> },
+      { path: 'signup/verify', element: <VerifySignUp /> },
+      { path: 'verify-email', element: <VerifyEmail /> },
       { path: '*', element: <NotFound /> },
     ],
   },

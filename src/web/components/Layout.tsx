@@ -53,6 +53,11 @@ export function Layout() {
                 </NavLink>
               </li>
               <li>
+                <NavLink to="/signup" end>
+                  {t('app.nav.signup')}
+                </NavLink>
+              </li>
+              <li>
                 <NavLink to="/support">{t('app.nav.support')}</NavLink>
               </li>
               <li>

@@ -20,9 +20,12 @@ export function Home() {
           {t('home.title')}
         </h1>
         <p className="lead">{t('home.lead')}</p>
-        <p className="hero-note">{t('home.comingSoon')}</p>
+        <p className="hero-note">{t('home.signUpNote')}</p>
         <div className="actions">
-          <Link className="button" to="/support">
+          <Link className="button" to="/signup">
+            {t('home.signUp')}
+          </Link>
+          <Link className="button button-secondary" to="/support">
             {t('home.contactSupport')}
           </Link>
           <a className="button button-secondary" href={privacyPolicyHref(language)}>
