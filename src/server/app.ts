@@ -14,6 +14,8 @@ import type { Config } from './config.js';
 import { devRoutes } from './dev/routes.js';
 import { accountsRoutes } from './identity/accounts/routes.js';
 import type { AccountsService } from './identity/accounts/service.js';
+import { sessionRoutes } from './identity/sessions/routes.js';
+import type { SessionService } from './identity/sessions/service.js';
 import { supportRoutes } from './ops/support/routes.js';
 import type { SupportService } from './ops/support/service.js';
 import type { Keyring } from './platform/crypto/keyring.js';
@@ -44,6 +46,7 @@ export interface AppDeps {
   mailer: Mailer;
   support: SupportService;
   accounts: AccountsService;
+  sessions: SessionService;
   policy: PolicyService;
   logger: Logger;
   /** Set by main once migrations, keys and the queue are up; /readyz reports it. */
@@ -111,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { database: deps.database, isReady: deps.isReady });
   await app.register(supportRoutes, { support: deps.support });
   await app.register(accountsRoutes, { accounts: deps.accounts });
+  await app.register(sessionRoutes, { sessions: deps.sessions });
   await app.register(policyRoutes, { policy: deps.policy, supportEmail: config.SUPPORT_EMAIL });
   if (deps.mailer.kind === 'dev-mailbox') await app.register(devRoutes, { database: deps.database, keyring: deps.keyring });
 

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { makeAccountsRepo } from './identity/accounts/repo.js';
 import { makeAccountsService } from './identity/accounts/service.js';
 import { registerAccountsWorkers } from './identity/accounts/workers.js';
+import { makeSessionService } from './identity/sessions/service.js';
 import { makeSupportRepo } from './ops/support/repo.js';
 import { makeSupportService } from './ops/support/service.js';
 import { registerSupportWorkers } from './ops/support/workers.js';
@@ -46,6 +47,7 @@ export async function composeServices(
   await policy.ensureSeedPublished();
   const consent = makeConsentLedger({ db, keyring, policy });
   const accounts = makeAccountsService({ db, repo: makeAccountsRepo(), keyring, jobs, consent, dataDir: config.dataDir });
+  const sessions = makeSessionService({ db, keyring });
   if (options.workers !== false) {
     await registerSupportWorkers({ jobs, support, mailer, supportEmail: config.SUPPORT_EMAIL, logger });
     await registerAccountsWorkers({ jobs, accounts, mailer, sms, publicUrl: config.PUBLIC_URL, logger });
@@ -61,6 +63,7 @@ export async function composeServices(
     mailer,
     support,
     accounts,
+    sessions,
     policy,
     consent,
     logger,

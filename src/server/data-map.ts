@@ -2,6 +2,7 @@ import { auditHeadData, auditLogData, cryptoDataKeysData, devMailboxData, devSms
 import { supportTicketsData } from './ops/support/data.js';
 import { memberPhotosData, membersData, verificationCodesData } from './identity/accounts/data.js';
 import { consentLedgerData } from './privacy/consent/data.js';
+import { sessionsData } from './identity/sessions/data.js';
 import { policyDocumentsData, policyVersionsData } from './privacy/policy/data.js';
 import type { PersonalField, TableDeclaration } from './privacy/data-map/types.js';
 
@@ -19,6 +20,7 @@ export const DATA_MAP: readonly TableDeclaration[] = [
   policyDocumentsData,
   supportTicketsData,
   consentLedgerData,
+  sessionsData,
   membersData,
   memberPhotosData,
   verificationCodesData,

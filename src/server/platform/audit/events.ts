@@ -12,7 +12,9 @@ export type AuditEvent =
   | { action: 'accounts.signed_up'; subjectType: 'member'; subjectId: string; details: { status: string; photoId: string; language: string } }
   | { action: 'accounts.phone_verified'; subjectType: 'member'; subjectId: string; details: Record<string, never> }
   | { action: 'accounts.email_verified'; subjectType: 'member'; subjectId: string; details: Record<string, never> }
-  | { action: 'accounts.activated'; subjectType: 'member'; subjectId: string; details: { from: string } };
+  | { action: 'accounts.activated'; subjectType: 'member'; subjectId: string; details: { from: string } }
+  | { action: 'accounts.login_failed'; subjectType: 'member'; subjectId: string; details: { reason: 'password' } }
+  | { action: 'accounts.logged_in'; subjectType: 'member'; subjectId: string; details: { sessionId: string } };
 
 export interface AuditActor {
   type: 'member' | 'staff' | 'system' | 'anonymous';

@@ -11,6 +11,7 @@ export interface Database {
   policy_documents: PolicyDocumentsTable;
   support_tickets: SupportTicketsTable;
   consent_ledger: ConsentLedgerTable;
+  sessions: SessionsTable;
   members: MembersTable;
   member_photos: MemberPhotosTable;
   verification_codes: VerificationCodesTable;
@@ -155,4 +156,17 @@ export interface VerificationCodesTable {
   expires_at: Date;
   used_at: Date | null;
   created_at: Date;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  member_id: string;
+  device_label: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
 }

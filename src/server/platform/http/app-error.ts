@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'code_expired'
   | 'too_many_attempts'
   | 'resend_too_soon'
+  | 'login_failed'
+  | 'account_inactive'
+  | 'unauthenticated'
   | 'internal';
 
 export interface FieldProblem {

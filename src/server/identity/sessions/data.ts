@@ -1,0 +1,31 @@
+import { declareTable, type PersonalField } from '../../privacy/data-map/types.js';
+
+const device = (label: PersonalField['label'], encrypted: boolean): PersonalField => ({
+  category: 'device',
+  pdpClass: 'general',
+  purposes: ['account', 'security'],
+  legalBasis: 'contract',
+  retention: { days: 90, from: 'closed', reason: 'Shown on the sessions page and used to spot unusual sign-ins; kept 90 days after the session ends.' },
+  encrypted,
+  label,
+  erasure: { action: 'delete' },
+});
+
+export const sessionsData = declareTable({
+  table: 'sessions',
+  primaryKey: 'id',
+  personal: {
+    member_id: { ...device({ id: 'Pemilik sesi', en: 'Whose session it is' }, false), category: 'usage' },
+    device_label: device({ id: 'Perangkat dan peramban sesi', en: 'Device and browser of a session' }, false),
+    ip: device({ id: 'Alamat IP saat masuk', en: 'IP address at sign-in' }, true),
+    user_agent: device({ id: 'Identitas peramban saat masuk', en: 'Browser identification at sign-in' }, true),
+  },
+  nonPersonal: {
+    id: 'session identifier',
+    token_hash: 'sha256 of the random session token (the token itself is only in the cookie)',
+    created_at: 'session time',
+    last_seen_at: 'session time',
+    expires_at: 'session time',
+    revoked_at: 'session time',
+  },
+});

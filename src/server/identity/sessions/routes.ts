@@ -1,0 +1,151 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../platform/http/app-error.js';
+import { problemSchema } from '../../platform/http/schemas.js';
+import { SESSION_IDLE_MS, type AuthenticatedSession, type SessionService } from './service.js';
+
+export const SESSION_COOKIE = '__Host-kenalan-session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requireMember` for routes that need a signed-in member. */
+    session: AuthenticatedSession | null;
+  }
+}
+
+const uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+
+/** Sign-in, sign-out, "who am I", and the member's own list of sessions. */
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }> = async (app, { sessions }) => {
+  app.decorateRequest('session', null);
+
+  async function requireMember(request: FastifyRequest): Promise<void> {
+    const session = await sessions.authenticate(request.cookies[SESSION_COOKIE]);
+    if (!session) throw new AppError('unauthenticated', 401, 'no live session');
+    request.session = session;
+  }
+  const current = (request: FastifyRequest) => request.session!;
+
+  function setSessionCookie(reply: FastifyReply, token: string) {
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+      maxAge: Math.floor(SESSION_IDLE_MS / 1000),
+    });
+  }
+
+  app.post(
+    '/api/sessions',
+    {
+      schema: {
+        summary: 'Sign in with username, email or phone number and password',
+        tags: ['sessions'],
+        body: Type.Object(
+          { identifier: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ memberId: Type.String(), sessionId: Type.String() }), '4xx': problemSchema },
+      },
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const { token, sessionId, memberId } = await sessions.login(request.body.identifier, request.body.password, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
+      setSessionCookie(reply, token);
+      return reply.code(201).send({ memberId, sessionId });
+    },
+  );
+
+  app.get(
+    '/api/me',
+    {
+      preHandler: requireMember,
+      schema: {
+        summary: 'The signed-in member',
+        tags: ['sessions'],
+        response: {
+          200: Type.Object({ id: Type.String(), username: Type.String(), status: Type.String(), language: Type.String(), nikLast4: Type.String() }),
+          '4xx': problemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const me = await sessions.me(current(request).memberId);
+      if (!me) throw new AppError('unauthenticated', 401, 'member gone');
+      return { id: me.id, username: me.username, status: me.status, language: me.language, nikLast4: me.nik_last4 };
+    },
+  );
+
+  app.get(
+    '/api/sessions',
+    {
+      preHandler: requireMember,
+      schema: {
+        summary: 'My sessions: device, browser, when started and last used',
+        tags: ['sessions'],
+        response: {
+          200: Type.Object({
+            sessions: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                device: Type.String(),
+                createdAt: Type.String({ format: 'date-time' }),
+                lastSeenAt: Type.String({ format: 'date-time' }),
+                current: Type.Boolean(),
+              }),
+            ),
+          }),
+          '4xx': problemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const rows = await sessions.list(current(request).memberId);
+      return {
+        sessions: rows.map((s) => ({
+          id: s.id,
+          device: s.device_label,
+          createdAt: s.created_at.toISOString(),
+          lastSeenAt: s.last_seen_at.toISOString(),
+          current: s.id === current(request).sessionId,
+        })),
+      };
+    },
+  );
+
+  app.delete(
+    '/api/sessions/current',
+    { preHandler: requireMember, schema: { summary: 'Sign out', tags: ['sessions'], response: { 204: Type.Null(), '4xx': problemSchema } } },
+    async (request, reply) => {
+      await sessions.revoke(current(request).memberId, current(request).sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/sessions/others',
+    {
+      preHandler: requireMember,
+      schema: { summary: 'Sign out everywhere else', tags: ['sessions'], response: { 200: Type.Object({ ended: Type.Integer() }), '4xx': problemSchema } },
+    },
+    async (request) => ({ ended: await sessions.revokeOthers(current(request).memberId, current(request).sessionId) }),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/sessions/:id',
+    {
+      preHandler: requireMember,
+      schema: { summary: 'Sign out one of my sessions', tags: ['sessions'], params: Type.Object({ id: uuid }), response: { 204: Type.Null(), '4xx': problemSchema } },
+    },
+    async (request, reply) => {
+      if (!(await sessions.revoke(current(request).memberId, request.params.id))) throw new AppError('not_found', 404, 'no such session');
+      return reply.code(204).send(null);
+    },
+  );
+};
