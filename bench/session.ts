@@ -1,0 +1,94 @@
+// What a session check costs: authenticated GET /api/me against a bare Fastify hello-world,
+// measured in the same run over HTTPS (target: /api/me ≥ 50% of the bare figure).
+// Kenalan runs in this process (embedded PGlite, production settings); the baseline and
+// autocannon run as separate processes. Usage: npm run bench:session
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { buildApp } from '../src/server/app.js';
+import { composeServices } from '../src/server/compose.js';
+import { loadConfig } from '../src/server/config.js';
+import { toMasterKey } from '../src/server/platform/crypto/master-key.js';
+import { openPglite } from '../src/server/platform/db/database.js';
+import { loadTls } from '../src/server/platform/http/tls.js';
+import { createLogger } from '../src/server/platform/logging/logger.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const DURATION = Number(process.env.DURATION ?? 10);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kenalan-bench-session-'));
+const config = loadConfig({
+  DATA_DIR: dataDir,
+  NODE_ENV: 'production',
+  SMTP_URL: 'smtp://127.0.0.1:2525',
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_PER_MINUTE: '100000000',
+});
+const database = await openPglite(path.join(dataDir, 'pgdata'));
+const services = await composeServices(config, database, createLogger('warn'), { masterKey: toMasterKey(crypto.randomBytes(32)), workers: false });
+const tls = await loadTls({ dataDir });
+const app = await buildApp({ ...services, https: tls, isReady: () => true });
+await app.listen({ host: '127.0.0.1', port: 18843 });
+
+// One active member with a session.
+const csrf = await app.inject({ url: '/api/csrf' });
+const csrfCookie = csrf.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+const csrfHeaders = { cookie: csrfCookie, 'x-csrf-token': (csrf.json() as { token: string }).token };
+const form = new FormData();
+const fields = {
+  username: 'bench_member',
+  nickname: 'Bench',
+  gender: 'male',
+  email: `bench${'\u0040'}contoh.id`,
+  phone: '081299990000',
+  nik: '3174051203900001',
+  dateOfBirth: '1990-03-12',
+  password: 'Senja merah di Pelabuhan Ratu 77',
+  language: 'id',
+  acceptPolicy: 'true',
+};
+for (const [k, v] of Object.entries(fields)) form.append(k, v);
+const photo = await sharp({ create: { width: 400, height: 400, channels: 3, background: { r: 1, g: 2, b: 3 } } }).jpeg().toBuffer();
+form.append('photo', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'me.jpg');
+const signUp = await app.inject({ method: 'POST', url: '/api/accounts', headers: csrfHeaders, payload: form });
+if (signUp.statusCode !== 201) throw new Error(`sign-up failed: ${signUp.body}`);
+await database.db.updateTable('members').set({ status: 'active' }).execute();
+const login = await app.inject({ method: 'POST', url: '/api/sessions', headers: csrfHeaders, payload: { identifier: fields.username, password: fields.password } });
+const session = login.cookies.find((c) => c.name === '__Host-kenalan-session');
+if (!session) throw new Error(`login failed: ${login.body}`);
+
+const hello = spawn(process.execPath, ['--import', 'tsx', 'bench/hello-server.ts', path.join(dataDir, 'tls/localhost.crt'), path.join(dataDir, 'tls/localhost.key'), '18844'], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise<void>((resolve) => hello.stdout!.on('data', (d) => String(d).includes('READY') && resolve()));
+
+/** autocannon in its own process, so it does not share this server's event loop. */
+async function measure(url: string, headers: Record<string, string> = {}) {
+  const args = ['autocannon', '-j', '-c', '50', '-d', String(DURATION), ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
+  spawnSync('npx', [...args.slice(0, 1), '-c', '50', '-d', '2', ...args.slice(6)], { cwd: root }); // warm-up
+  const out = await new Promise<string>((resolve) => {
+    const child = spawn('npx', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.on('exit', () => resolve(text));
+  });
+  const result = JSON.parse(out) as { requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number };
+  return { reqPerSec: Math.round(result.requests.average), p99ms: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+const bare = await measure('https://127.0.0.1:18844/');
+const me = await measure('https://127.0.0.1:18843/api/me', { cookie: `${session.name}=${session.value}` });
+hello.kill('SIGTERM');
+await app.close();
+await services.stop();
+await database.close();
+fs.rmSync(dataDir, { recursive: true, force: true });
+
+console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}; 50 connections, ${DURATION} s each`);
+console.log('| target | req/s | p99 (ms) | errors | vs bare |\n|---|---|---|---|---|');
+console.log(`| bare Fastify hello-world (HTTPS) | ${bare.reqPerSec} | ${bare.p99ms} | ${bare.errors} | 100% |`);
+console.log(`| Kenalan GET /api/me (session cookie) | ${me.reqPerSec} | ${me.p99ms} | ${me.errors} | ${Math.round((me.reqPerSec / bare.reqPerSec) * 100)}% |`);
+process.exit(0);
