@@ -75,9 +75,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
       },
     },
     async (request) => {
-      const me = await sessions.me(current(request).memberId);
-      if (!me) throw new AppError('unauthenticated', 401, 'member gone');
-      return { id: me.id, username: me.username, status: me.status, language: me.language, nikLast4: me.nik_last4 };
+      const me = current(request);
+      return { id: me.memberId, username: me.username, status: me.status, language: me.language, nikLast4: me.nikLast4 };
     },
   );
 

@@ -22,7 +22,19 @@ export interface SessionContext {
 export interface AuthenticatedSession {
   sessionId: string;
   memberId: string;
+  username: string;
+  language: string;
+  status: string;
+  nikLast4: string;
 }
+
+/**
+ * How long a verified session is trusted from memory before the database is asked again. Sign-out
+ * on this instance takes effect at once (the entry is dropped); on another instance of a
+ * PostgreSQL deployment it takes effect within this time. See bench/results/session.md.
+ */
+export const SESSION_CACHE_MS = 10_000;
+const SESSION_CACHE_MAX = 10_000;
 
 const sha256 = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
@@ -42,6 +54,11 @@ export function deviceLabel(userAgent: string | undefined): string {
  * account. Only active accounts get a session.
  */
 export function makeSessionService({ db, keyring, clock = () => new Date() }: { db: Kysely<Database>; keyring: Keyring; clock?: () => Date }) {
+  // token hash → verified session; Map keeps insertion order, so the first key is the oldest.
+  const cache = new Map<string, { session: AuthenticatedSession; until: number }>();
+  const forget = (sessionIds: Set<string>) => {
+    for (const [hash, entry] of cache) if (sessionIds.has(entry.session.sessionId)) cache.delete(hash);
+  };
   const bidx = (column: string, normalized: string) => keyring.blindIndex(normalized, `members.${column}`);
 
   async function findMember(identifier: string) {
@@ -99,12 +116,26 @@ export function makeSessionService({ db, keyring, clock = () => new Date() }: { 
     /** The session behind a cookie token, if it is live and its member still active. */
     async authenticate(token: string | undefined): Promise<AuthenticatedSession | undefined> {
       if (!token || token.length > 100) return undefined;
+      const hash = sha256(token);
       const now = clock();
+      const cached = cache.get(hash);
+      if (cached && cached.until > now.getTime()) return cached.session;
+      cache.delete(hash);
       const row = await db
         .selectFrom('sessions')
         .innerJoin('members', 'members.id', 'sessions.member_id')
-        .select(['sessions.id', 'sessions.member_id', 'sessions.last_seen_at', 'sessions.expires_at', 'sessions.revoked_at', 'members.status'])
-        .where('sessions.token_hash', '=', sha256(token))
+        .select([
+          'sessions.id',
+          'sessions.member_id',
+          'sessions.last_seen_at',
+          'sessions.expires_at',
+          'sessions.revoked_at',
+          'members.status',
+          'members.username',
+          'members.language',
+          'members.nik_last4',
+        ])
+        .where('sessions.token_hash', '=', hash)
         .executeTakeFirst();
       if (!row || row.revoked_at || row.expires_at <= now || row.status !== 'active') return undefined;
       if (now.getTime() - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
@@ -114,7 +145,17 @@ export function makeSessionService({ db, keyring, clock = () => new Date() }: { 
           .where('id', '=', row.id)
           .execute();
       }
-      return { sessionId: row.id, memberId: row.member_id };
+      const session: AuthenticatedSession = {
+        sessionId: row.id,
+        memberId: row.member_id,
+        username: row.username,
+        language: row.language,
+        status: row.status,
+        nikLast4: row.nik_last4,
+      };
+      if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
+      cache.set(hash, { session, until: now.getTime() + Math.min(SESSION_CACHE_MS, row.expires_at.getTime() - now.getTime()) });
+      return session;
     },
 
     async list(memberId: string) {
@@ -131,6 +172,7 @@ export function makeSessionService({ db, keyring, clock = () => new Date() }: { 
 
     /** Ends one of the member's own sessions (another member's id simply matches nothing). */
     async revoke(memberId: string, sessionId: string): Promise<boolean> {
+      forget(new Set([sessionId]));
       const result = await db
         .updateTable('sessions')
         .set({ revoked_at: clock() })
@@ -142,18 +184,16 @@ export function makeSessionService({ db, keyring, clock = () => new Date() }: { 
     },
 
     async revokeOthers(memberId: string, keepSessionId: string): Promise<number> {
-      const result = await db
+      const ended = await db
         .updateTable('sessions')
         .set({ revoked_at: clock() })
         .where('member_id', '=', memberId)
         .where('id', '!=', keepSessionId)
         .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
-    },
-
-    async me(memberId: string) {
-      return db.selectFrom('members').select(['id', 'username', 'status', 'language', 'nik_last4']).where('id', '=', memberId).executeTakeFirst();
+        .returning('id')
+        .execute();
+      forget(new Set(ended.map((row) => row.id)));
+      return ended.length;
     },
   };
 }

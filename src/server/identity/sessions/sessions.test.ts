@@ -106,6 +106,9 @@ describe('sign-in and sessions', () => {
     expect(list.filter((s) => s.current).map((s) => s.device)).toEqual(['Chrome on Android']);
 
     const iphoneId = list.find((s) => s.device === 'Safari on iOS')!.id;
+    // Use both other sessions first, so they sit in the in-process session cache when they are ended.
+    expect((await withSession('GET', '/api/me', iphone)).statusCode).toBe(200);
+    expect((await withSession('GET', '/api/me', laptop)).statusCode).toBe(200);
     expect((await withSession('DELETE', `/api/sessions/${iphoneId}`, phone)).statusCode).toBe(204);
     expect((await withSession('GET', '/api/me', iphone)).statusCode).toBe(401);
 
