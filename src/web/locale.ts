@@ -16,3 +16,18 @@ export function formatLongDate(iso: string, language: Language): string {
 export function formatNumber(value: number, language: Language): string {
   return new Intl.NumberFormat(INTL_LOCALE[language]).format(value);
 }
+
+/** A date and time such as "27 Nov 2026, 14.05 WIB", in Jakarta time. */
+export function formatDateTime(iso: string, language: Language): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(INTL_LOCALE[language], {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: APP_TIME_ZONE,
+    timeZoneName: 'short',
+  }).format(date);
+}

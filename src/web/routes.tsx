@@ -3,6 +3,8 @@ import { ErrorPage } from './components/ErrorPage.js';
 import { Layout } from './components/Layout.js';
 import { Home } from './pages/Home.js';
 import { NotFound } from './pages/NotFound.js';
+import { Sessions } from './pages/Sessions.js';
+import { SignIn } from './pages/SignIn.js';
 import { SignUp } from './pages/SignUp.js';
 import { Support } from './pages/Support.js';
 import { VerifyEmail } from './pages/VerifyEmail.js';
@@ -22,6 +24,8 @@ export const routes: RouteObject[] = [
       { path: 'signup', element: <SignUp /> },
       { path: 'signup/verify', element: <VerifySignUp /> },
       { path: 'verify-email', element: <VerifyEmail /> },
+      { path: 'signin', element: <SignIn /> },
+      { path: 'account/sessions', element: <Sessions /> },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -19,16 +19,16 @@ export interface SignUpResult {
   status: string;
 }
 
-interface RequestOptions {
+export interface RequestOptions {
   language: Language;
   fetch?: typeof fetch;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function timeoutSignal(): AbortSignal | undefined {
+export function timeoutSignal(): AbortSignal | undefined {
   return typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(TIMEOUT_MS) : undefined;
 }
 
@@ -56,9 +56,9 @@ export async function readProblem(response: Response): Promise<Problem> {
  * GET /api/csrf for a token (which also sets the CSRF cookie), then the request itself; a
  * rejected (expired) token is replaced once.
  */
-async function withCsrf(
+export async function withCsrf(
   url: string,
-  init: { body?: BodyInit; json?: unknown; headers?: Record<string, string> },
+  init: { method?: 'POST' | 'DELETE'; body?: BodyInit; json?: unknown; headers?: Record<string, string> },
   options: RequestOptions,
 ): Promise<Response | Problem> {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, req?: RequestInit) => fetch(input, req));
@@ -86,7 +86,7 @@ async function withCsrf(
       body = JSON.stringify(init.json);
     }
     const response = await doFetch(url, {
-      method: 'POST',
+      method: init.method ?? 'POST',
       headers,
       credentials: 'same-origin',
       cache: 'no-store',

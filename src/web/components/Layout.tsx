@@ -45,6 +45,7 @@ export function Layout() {
             <Logo />
             <span className="brand-name">{t('app.name')}</span>
           </Link>
+          {/* The Privacy Policy link lives in the footer, which keeps this nav on one line at 360 px. */}
           <nav className="main-nav" aria-label={t('app.nav.main')}>
             <ul>
               <li>
@@ -58,10 +59,12 @@ export function Layout() {
                 </NavLink>
               </li>
               <li>
-                <NavLink to="/support">{t('app.nav.support')}</NavLink>
+                <NavLink to="/signin" end>
+                  {t('app.nav.signin')}
+                </NavLink>
               </li>
               <li>
-                <a href={privacyPolicyHref(language)}>{t('app.nav.privacy')}</a>
+                <NavLink to="/support">{t('app.nav.support')}</NavLink>
               </li>
             </ul>
           </nav>

@@ -1,0 +1,100 @@
+import { isRecord, readProblem, timeoutSignal, withCsrf, type Outcome, type RequestOptions } from './api.js';
+
+export interface Me {
+  id: string;
+  username: string;
+  status: string;
+  language: string;
+}
+
+export interface SessionInfo {
+  id: string;
+  device: string;
+  createdAt: string;
+  lastSeenAt: string;
+  current: boolean;
+}
+
+/** POST /api/sessions: on success the server sets the httpOnly session cookie. */
+export async function signIn(identifier: string, password: string, options: RequestOptions): Promise<Outcome<null>> {
+  try {
+    const result = await withCsrf('/api/sessions', { json: { identifier, password } }, options);
+    return result instanceof Response ? { kind: 'ok', value: null } : result;
+  } catch {
+    return { kind: 'network' };
+  }
+}
+
+async function getJson(url: string, options: RequestOptions): Promise<Outcome<unknown>> {
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, req?: RequestInit) => fetch(input, req));
+  try {
+    const response = await doFetch(url, {
+      method: 'GET',
+      headers: { accept: 'application/json, application/problem+json', 'accept-language': options.language },
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: timeoutSignal(),
+    });
+    if (!response.ok) return readProblem(response);
+    return { kind: 'ok', value: await response.json() };
+  } catch {
+    return { kind: 'network' };
+  }
+}
+
+export async function fetchMe(options: RequestOptions): Promise<Outcome<Me>> {
+  const outcome = await getJson('/api/me', options);
+  if (outcome.kind !== 'ok') return outcome;
+  const v = outcome.value;
+  if (isRecord(v) && typeof v.id === 'string' && typeof v.username === 'string') {
+    return { kind: 'ok', value: { id: v.id, username: v.username, status: String(v.status ?? ''), language: String(v.language ?? '') } };
+  }
+  return { kind: 'problem', status: 500, fields: {} };
+}
+
+function isSession(v: unknown): v is SessionInfo {
+  return (
+    isRecord(v) &&
+    typeof v.id === 'string' &&
+    typeof v.device === 'string' &&
+    typeof v.createdAt === 'string' &&
+    typeof v.lastSeenAt === 'string' &&
+    typeof v.current === 'boolean'
+  );
+}
+
+export async function fetchSessions(options: RequestOptions): Promise<Outcome<SessionInfo[]>> {
+  const outcome = await getJson('/api/sessions', options);
+  if (outcome.kind !== 'ok') return outcome;
+  const v = outcome.value;
+  if (isRecord(v) && Array.isArray(v.sessions)) return { kind: 'ok', value: v.sessions.filter(isSession) };
+  return { kind: 'problem', status: 500, fields: {} };
+}
+
+async function del(url: string, options: RequestOptions): Promise<Outcome<unknown>> {
+  try {
+    const result = await withCsrf(url, { method: 'DELETE' }, options);
+    if (!(result instanceof Response)) return result;
+    const json: unknown = /json/i.test(result.headers.get('content-type') ?? '') ? await result.json().catch(() => undefined) : undefined;
+    return { kind: 'ok', value: json };
+  } catch {
+    return { kind: 'network' };
+  }
+}
+
+export async function endSession(id: string, options: RequestOptions): Promise<Outcome<null>> {
+  const outcome = await del(`/api/sessions/${encodeURIComponent(id)}`, options);
+  return outcome.kind === 'ok' ? { kind: 'ok', value: null } : outcome;
+}
+
+export async function endOtherSessions(options: RequestOptions): Promise<Outcome<number>> {
+  const outcome = await del('/api/sessions/others', options);
+  if (outcome.kind !== 'ok') return outcome;
+  const v = outcome.value;
+  return { kind: 'ok', value: isRecord(v) && typeof v.ended === 'number' ? v.ended : 0 };
+}
+
+export async function signOut(options: RequestOptions): Promise<Outcome<null>> {
+  const outcome = await del('/api/sessions/current', options);
+  return outcome.kind === 'ok' ? { kind: 'ok', value: null } : outcome;
+}

@@ -1,0 +1,119 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router';
+import type { Outcome } from '../accounts/api.js';
+import { signIn } from '../accounts/signin.js';
+import { useDocumentTitle } from '../useDocumentTitle.js';
+import { useLanguage } from '../useLanguage.js';
+
+type Message = { key: string } | { text: string };
+
+function messageFor(outcome: Exclude<Outcome<null>, { kind: 'ok' }>): Message {
+  if (outcome.kind === 'network') return { key: 'signup.errors.network' };
+  if (outcome.detail) return { text: outcome.detail };
+  return { key: outcome.status >= 500 ? 'errors.internal' : 'errors.bad_request' };
+}
+
+export function SignIn() {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const navigate = useNavigate();
+  useDocumentTitle(t('signin.title'));
+
+  const [identifier, setIdentifier] = useState('');
+  const [password, setPassword] = useState('');
+  const [showPassword, setShowPassword] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<Message | null>(null);
+
+  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    if (sending) return;
+    if (identifier.trim() === '' || password === '') {
+      setError({ key: 'signin.missing' });
+      return;
+    }
+    setError(null);
+    setSending(true);
+    const outcome = await signIn(identifier.trim(), password, { language });
+    setSending(false);
+    if (outcome.kind === 'ok') {
+      void navigate('/account/sessions');
+      return;
+    }
+    setPassword('');
+    setError(messageFor(outcome));
+  }
+
+  const text = (message: Message) => ('key' in message ? t(message.key) : message.text);
+  const describedBy = (hint?: string) => [hint, error ? 'signin-error' : undefined].filter(Boolean).join(' ') || undefined;
+
+  return (
+    <div className="signin narrow">
+      <header className="page-intro">
+        <h1 tabIndex={-1}>{t('signin.title')}</h1>
+        <p className="tagline">{t('signin.tagline')}</p>
+      </header>
+      <form className="signup-form" noValidate onSubmit={(event) => void submit(event)}>
+        {error && (
+          <div className="error-summary" role="alert">
+            <p id="signin-error">{text(error)}</p>
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="signin-identifier">{t('signin.identifierLabel')}</label>
+          <input
+            id="signin-identifier"
+            name="identifier"
+            type="text"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            aria-invalid={error ? true : undefined}
+            aria-describedby={describedBy()}
+            value={identifier}
+            onChange={(event) => setIdentifier(event.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="signin-password">{t('signin.passwordLabel')}</label>
+          <div className="password-wrap">
+            <input
+              id="signin-password"
+              name="password"
+              type={showPassword ? 'text' : 'password'}
+              autoComplete="current-password"
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+              aria-invalid={error ? true : undefined}
+              aria-describedby={describedBy()}
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+            />
+            <button
+              type="button"
+              className="password-toggle"
+              aria-controls="signin-password"
+              aria-pressed={showPassword}
+              aria-label={t('signin.showPassword')}
+              onClick={() => setShowPassword((shown) => !shown)}
+            >
+              {t('signin.showPasswordShort')}
+            </button>
+          </div>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={sending}>
+            {sending && <span className="spinner" aria-hidden="true" />}
+            {sending ? t('signin.sending') : t('signin.submit')}
+          </button>
+        </div>
+        <p className="signin-alt">
+          {t('signin.noAccount')} <Link to="/signup">{t('signin.toSignUp')}</Link>
+        </p>
+      </form>
+    </div>
+  );
+}
