@@ -81,6 +81,8 @@ async function measure(url: string, headers: Record<string, string> = {}) {
 
 const bare = await measure('https://127.0.0.1:18844/');
 const me = await measure('https://127.0.0.1:18843/api/me', { cookie: `${session.name}=${session.value}` });
+const noDb = process.env.REFERENCE ? await measure('https://127.0.0.1:18843/api/policy') : undefined;
+if (noDb) console.log('reference GET /api/policy (no database query):', noDb);
 hello.kill('SIGTERM');
 await app.close();
 await services.stop();
