@@ -2,7 +2,7 @@
 // measured in the same run over HTTPS (target: /api/me ≥ 50% of the bare figure).
 // Kenalan runs in this process (embedded PGlite, production settings); the baseline and
 // autocannon run as separate processes. Usage: npm run bench:session
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -65,16 +65,20 @@ const hello = spawn(process.execPath, ['--import', 'tsx', 'bench/hello-server.ts
 });
 await new Promise<void>((resolve) => hello.stdout!.on('data', (d) => String(d).includes('READY') && resolve()));
 
-/** autocannon in its own process, so it does not share this server's event loop. */
-async function measure(url: string, headers: Record<string, string> = {}) {
-  const args = ['autocannon', '-j', '-c', '50', '-d', String(DURATION), ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
-  spawnSync('npx', [...args.slice(0, 1), '-c', '50', '-d', '2', ...args.slice(6)], { cwd: root }); // warm-up
-  const out = await new Promise<string>((resolve) => {
-    const child = spawn('npx', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+/** Runs autocannon in its own process (never spawnSync: that would block this server's event loop). */
+function autocannon(args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['autocannon', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
     child.on('exit', () => resolve(text));
   });
+}
+
+async function measure(url: string, headers: Record<string, string> = {}) {
+  const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
+  await autocannon(['-j', '-c', '50', '-d', '2', ...headerArgs, url]); // warm-up
+  const out = await autocannon(['-j', '-c', '50', '-d', String(DURATION), ...headerArgs, url]);
   const result = JSON.parse(out) as { requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number };
   return { reqPerSec: Math.round(result.requests.average), p99ms: result.latency.p99, errors: result.errors + result.non2xx };
 }
