@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { privacyPolicyHref } from '../links.js';
 import { newIdempotencyKey } from '../support/idempotency.js';
 import { useLanguage } from '../useLanguage.js';
-import { submitSignUp, type Outcome, type SignUpResult } from './api.js';
+import type { Outcome } from '../http.js';
+import { submitSignUp, type SignUpResult } from './api.js';
 import {
   EMPTY_SIGNUP_VALUES,
   GENDERS,

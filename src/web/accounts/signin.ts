@@ -1,4 +1,4 @@
-import { isRecord, readProblem, timeoutSignal, withCsrf, type Outcome, type RequestOptions } from './api.js';
+import { isRecord, readProblem, timeoutSignal, withCsrf, type Outcome, type RequestOptions } from '../http.js';
 
 export interface Me {
   id: string;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import type { Outcome } from '../accounts/api.js';
+import type { Outcome } from '../http.js';
 import { endOtherSessions, endSession, fetchMe, fetchSessions, signOut, type Me, type SessionInfo } from '../accounts/signin.js';
 import { formatDateTime } from '../locale.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';

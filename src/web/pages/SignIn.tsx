@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import type { Outcome } from '../accounts/api.js';
+import type { Outcome } from '../http.js';
 import { signIn } from '../accounts/signin.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';

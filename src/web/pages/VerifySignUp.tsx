@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useSearchParams } from 'react-router';
-import { resendSms, verifyPhone, type Outcome } from '../accounts/api.js';
+import { resendSms, verifyPhone } from '../accounts/api.js';
+import type { Outcome } from '../http.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
 

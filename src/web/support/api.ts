@@ -1,10 +1,9 @@
 import { isLanguage, type Language } from '../../common/i18n/index.js';
 import type { SupportTicketResponse } from '../../common/schemas/support.js';
+import { isRecord, withCsrf, type Problem } from '../http.js';
 import { isSupportField, type SupportField, type SupportRequestBody } from './validate.js';
 
-export const CSRF_URL = '/api/csrf';
 export const SUPPORT_TICKETS_URL = '/api/support/tickets';
-const TIMEOUT_MS = 30_000;
 
 export type SubmitOutcome =
   | { kind: 'created'; ticket: SupportTicketResponse }
@@ -20,64 +19,20 @@ export interface SubmitOptions {
 }
 
 /**
- * Sends a support request: GET /api/csrf for a token (the response also sets the CSRF cookie),
- * then POST the ticket. The idempotency key makes a retry after a lost answer return the
- * original ticket instead of creating a second one. If the token was rejected (it expired),
- * the request is tried once more with a fresh token.
+ * Sends a support request through `withCsrf` (token first; an expired token is replaced once).
+ * The idempotency key makes a retry after a lost answer return the original ticket instead of
+ * creating a second one.
  */
 export async function submitSupportTicket(body: SupportRequestBody, options: SubmitOptions): Promise<SubmitOutcome> {
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   try {
-    for (let attempt = 1; ; attempt += 1) {
-      const csrf = await doFetch(CSRF_URL, {
-        method: 'GET',
-        headers: { accept: 'application/json', 'accept-language': options.language },
-        credentials: 'same-origin',
-        cache: 'no-store',
-        signal: timeoutSignal(),
-      });
-      if (!csrf.ok) return await readProblem(csrf);
-      const token = readToken(await csrf.json().catch(() => undefined));
-      if (!token) return { kind: 'problem', status: csrf.status, fields: {} };
-
-      const response = await doFetch(SUPPORT_TICKETS_URL, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, application/problem+json',
-          'accept-language': options.language,
-          'x-csrf-token': token,
-          'idempotency-key': options.idempotencyKey,
-        },
-        credentials: 'same-origin',
-        cache: 'no-store',
-        body: JSON.stringify(body),
-        signal: timeoutSignal(),
-      });
-      if (response.ok) {
-        const ticket = readTicket(await response.json().catch(() => undefined));
-        return ticket ? { kind: 'created', ticket } : { kind: 'problem', status: response.status, fields: {} };
-      }
-      const problem = await readProblem(response);
-      if (problem.kind === 'problem' && problem.code === 'csrf_invalid' && attempt === 1) continue;
-      return problem;
-    }
+    const result = await withCsrf(SUPPORT_TICKETS_URL, { json: body, headers: { 'idempotency-key': options.idempotencyKey } }, options);
+    if (!(result instanceof Response)) return supportProblem(result);
+    const ticket = readTicket(await result.json().catch(() => undefined));
+    return ticket ? { kind: 'created', ticket } : { kind: 'problem', status: result.status, fields: {} };
   } catch {
     // fetch rejects only when no HTTP answer arrived (offline, DNS, TLS, timeout).
     return { kind: 'network' };
   }
-}
-
-function timeoutSignal(): AbortSignal | undefined {
-  return typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(TIMEOUT_MS) : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readToken(json: unknown): string | undefined {
-  return isRecord(json) && typeof json.token === 'string' && json.token !== '' ? json.token : undefined;
 }
 
 function readTicket(json: unknown): SupportTicketResponse | undefined {
@@ -88,24 +43,9 @@ function readTicket(json: unknown): SupportTicketResponse | undefined {
   return { number, topic, language, createdAt, dueAt };
 }
 
-/** Reads an application/problem+json body: { code, detail, errors?: [{ field, code, message }] }. */
-async function readProblem(response: Response): Promise<SubmitOutcome> {
+/** Keeps only the form's own fields: a body-level problem has no field of ours. */
+function supportProblem(problem: Problem): SubmitOutcome {
   const fields: Partial<Record<SupportField, string>> = {};
-  const json: unknown = /json/i.test(response.headers.get('content-type') ?? '') ? await response.json().catch(() => undefined) : undefined;
-  if (!isRecord(json)) return { kind: 'problem', status: response.status, fields };
-  if (Array.isArray(json.errors)) {
-    for (const entry of json.errors) {
-      if (!isRecord(entry) || typeof entry.message !== 'string') continue;
-      // The server names nested fields with dots; a body-level problem has no field of ours.
-      const field = typeof entry.field === 'string' ? entry.field.split('.')[0] : undefined;
-      if (isSupportField(field) && !fields[field]) fields[field] = entry.message;
-    }
-  }
-  return {
-    kind: 'problem',
-    status: response.status,
-    ...(typeof json.code === 'string' ? { code: json.code } : {}),
-    ...(typeof json.detail === 'string' && json.detail !== '' ? { detail: json.detail } : {}),
-    fields,
-  };
+  for (const [field, message] of Object.entries(problem.fields)) if (isSupportField(field)) fields[field] = message;
+  return { ...problem, fields };
 }
