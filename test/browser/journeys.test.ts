@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/server/app.js';
-import { loadTls } from '../../src/server/platform/http/tls.js';
+import type { buildApp } from '../../src/server/app.js';
+import { SHOTS, hasChromium, launchChromium, noHorizontalScroll, serveOverHttps } from '../support/browser.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { startTestSmtpServer } from '../support/smtp.js';
 
@@ -13,12 +11,6 @@ import { startTestSmtpServer } from '../support/smtp.js';
  * the Privacy Policy in both languages, and the support form end to end (ticket + email).
  * Screenshots land in test-results/screenshots for a person to look at.
  */
-const CHROMIUM = process.env.KENALAN_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}: CI must install Debian's chromium`);
-if (!hasChromium) console.warn(`Browser journeys skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-const SHOTS = path.resolve(import.meta.dirname, '../../test-results/screenshots');
 
 describe.runIf(hasChromium)('browser journeys (Chromium)', () => {
   let t: TestApp;
@@ -28,17 +20,10 @@ describe.runIf(hasChromium)('browser journeys (Chromium)', () => {
   let origin: string;
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
     smtp = await startTestSmtpServer();
     t = await createTestApp({ env: { SMTP_URL: smtp.url } });
-    const tls = await loadTls({ dataDir: t.dataDir });
-    server = await buildApp({ ...t.services, https: tls, isReady: () => true });
-    await server.listen({ host: '127.0.0.1', port: 0 });
-    origin = `https://localhost:${(server.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ server, origin } = await serveOverHttps(t));
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -56,10 +41,6 @@ describe.runIf(hasChromium)('browser journeys (Chromium)', () => {
     return page;
   }
 
-  async function noHorizontalScroll(page: Page) {
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, 'page scrolls sideways').toBeLessThanOrEqual(0);
-  }
 
   it('shows the home page in Indonesian by default and switches to English', async () => {
     const page = await newPage();

@@ -1,12 +1,10 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/server/app.js';
-import { loadTls } from '../../src/server/platform/http/tls.js';
+import type { buildApp } from '../../src/server/app.js';
+import { SHOTS, hasChromium, launchChromium, noHorizontalScroll, serveOverHttps } from '../support/browser.js';
 import { createTestApp, csrfHeaders, type TestApp } from '../support/app.js';
 
 /**
@@ -14,12 +12,6 @@ import { createTestApp, csrfHeaders, type TestApp } from '../support/app.js';
  * size in Indonesian: a wrong password, signing in, a second device appearing, signing that
  * device out, and signing out. Screenshots land in test-results/screenshots.
  */
-const CHROMIUM = process.env.KENALAN_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}: CI must install Debian's chromium`);
-if (!hasChromium) console.warn(`Browser sign-in skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-const SHOTS = path.resolve(import.meta.dirname, '../../test-results/screenshots');
 const AT = '\u0040';
 const PASSWORD = 'Senja merah di Pelabuhan Ratu 77';
 const IPHONE_SAFARI = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
@@ -31,16 +23,9 @@ describe.runIf(hasChromium)('browser sign-in and sessions (Chromium)', () => {
   let origin: string;
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
     t = await createTestApp({ workers: false });
-    const tls = await loadTls({ dataDir: t.dataDir });
-    server = await buildApp({ ...t.services, https: tls, isReady: () => true });
-    await server.listen({ host: '127.0.0.1', port: 0 });
-    origin = `https://localhost:${(server.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ server, origin } = await serveOverHttps(t));
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -61,10 +46,6 @@ describe.runIf(hasChromium)('browser sign-in and sessions (Chromium)', () => {
     return page;
   }
 
-  async function noHorizontalScroll(page: Page) {
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, 'page scrolls sideways').toBeLessThanOrEqual(0);
-  }
 
   /** An active member, signed up through the API (verification is tested elsewhere). */
   async function activeMember() {

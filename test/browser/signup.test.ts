@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/server/app.js';
-import { loadTls } from '../../src/server/platform/http/tls.js';
+import type { buildApp } from '../../src/server/app.js';
+import { SHOTS, hasChromium, launchChromium, noHorizontalScroll, serveOverHttps } from '../support/browser.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { startTestSmtpServer } from '../support/smtp.js';
 
@@ -17,12 +16,6 @@ import { startTestSmtpServer } from '../support/smtp.js';
  * link from the SMTP test server, and the member ending up active. Screenshots land in
  * test-results/screenshots for a person to look at.
  */
-const CHROMIUM = process.env.KENALAN_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}: CI must install Debian's chromium`);
-if (!hasChromium) console.warn(`Browser sign-up skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-const SHOTS = path.resolve(import.meta.dirname, '../../test-results/screenshots');
 const AT = '\u0040';
 
 describe.runIf(hasChromium)('browser sign-up (Chromium)', () => {
@@ -35,7 +28,6 @@ describe.runIf(hasChromium)('browser sign-up (Chromium)', () => {
   let photoPath: string;
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kenalan-signup-'));
     photoPath = path.join(tmpDir, 'saya.jpg');
     await sharp({ create: { width: 480, height: 480, channels: 3, background: { r: 210, g: 130, b: 90 } } })
@@ -43,14 +35,8 @@ describe.runIf(hasChromium)('browser sign-up (Chromium)', () => {
       .toFile(photoPath);
     smtp = await startTestSmtpServer();
     t = await createTestApp({ env: { SMTP_URL: smtp.url } });
-    const tls = await loadTls({ dataDir: t.dataDir });
-    server = await buildApp({ ...t.services, https: tls, isReady: () => true });
-    await server.listen({ host: '127.0.0.1', port: 0 });
-    origin = `https://localhost:${(server.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ server, origin } = await serveOverHttps(t));
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -73,10 +59,6 @@ describe.runIf(hasChromium)('browser sign-up (Chromium)', () => {
     return { page, consoleErrors };
   }
 
-  async function noHorizontalScroll(page: Page) {
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, 'page scrolls sideways').toBeLessThanOrEqual(0);
-  }
 
   async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
