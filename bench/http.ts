@@ -43,13 +43,18 @@ const kenalan = await start(['src/server/main.ts'], {
   NODE_ENV: 'production',
   SMTP_URL: 'smtp://127.0.0.1:2525',
 }, '');
-// main logs "Kenalan is ready" at info, which LOG_LEVEL=warn hides: poll /readyz instead.
-for (let i = 0; i < 200; i++) {
-  const ok = await new Promise<boolean>((resolve) =>
+// main logs "Kenalan is ready" at info, which LOG_LEVEL=warn hides: poll /readyz instead (up to
+// 3 minutes: on a loaded machine the first start, migrations included, can take over a minute).
+let ready = false;
+for (let i = 0; i < 1800 && !ready; i++) {
+  ready = await new Promise<boolean>((resolve) =>
     https.get('https://127.0.0.1:18443/readyz', { rejectUnauthorized: false }, (r) => resolve(r.statusCode === 200)).on('error', () => resolve(false)),
   );
-  if (ok) break;
-  await new Promise((r) => setTimeout(r, 100));
+  if (!ready) await new Promise((r) => setTimeout(r, 100));
+}
+if (!ready) {
+  kenalan.kill('SIGTERM');
+  throw new Error('Kenalan did not become ready within 3 minutes');
 }
 const hello = await start(['bench/hello-server.ts', path.join(dataDir, 'tls/localhost.crt'), path.join(dataDir, 'tls/localhost.key'), '18444'], {}, 'READY');
 
