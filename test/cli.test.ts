@@ -48,6 +48,21 @@ describe('npm run kenalan -- <command>', { timeout: 180_000 }, () => {
     expect(verify.out).toContain('row 1 was altered');
   });
 
+  it('queues a newsletter only from complete files in both languages', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kenalan-newsletter-'));
+    fs.writeFileSync(path.join(dir, 'id.txt'), 'Subject: Kabar Kenalan\n\nAda fitur baru.\n\nhttps://kenalan.example/fitur\n');
+    fs.writeFileSync(path.join(dir, 'en.txt'), 'Kenalan news\n\nhttp://kenalan.example/features\n');
+    const refused = cli('newsletter:send', dir);
+    expect(refused.code).toBe(65);
+    expect(refused.out).toContain('en: the first line must be "Subject: …"');
+    expect(refused.out).toContain('is not https');
+    fs.writeFileSync(path.join(dir, 'en.txt'), 'Subject: Kenalan news\n\nA new feature.\n\nhttps://kenalan.example/features\n');
+    const sent = cli('newsletter:send', dir);
+    expect(sent.code, sent.out).toBe(0);
+    expect(sent.out).toMatch(/Queued newsletter [0-9a-f-]{36} for 0 member\(s\) who consented to marketing email/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('reports language gaps without touching the database, and explains bad usage', () => {
     const check = cli('policy:check', 'policy/v1');
     expect(check.code).toBe(0);

@@ -14,8 +14,14 @@ import type { Config } from './config.js';
 import { devRoutes } from './dev/routes.js';
 import { accountsRoutes } from './identity/accounts/routes.js';
 import type { AccountsService } from './identity/accounts/service.js';
+import { guardiansRoutes } from './identity/guardians/routes.js';
+import type { GuardiansService } from './identity/guardians/service.js';
 import { sessionRoutes } from './identity/sessions/routes.js';
 import type { SessionService } from './identity/sessions/service.js';
+import { mfaRoutes } from './identity/mfa/routes.js';
+import type { MfaService } from './identity/mfa/service.js';
+import { recoveryRoutes } from './identity/recovery/routes.js';
+import type { RecoveryService } from './identity/recovery/service.js';
 import { supportRoutes } from './ops/support/routes.js';
 import type { SupportService } from './ops/support/service.js';
 import type { Keyring } from './platform/crypto/keyring.js';
@@ -27,6 +33,16 @@ import { registerSecurity } from './platform/http/security.js';
 import { negotiateLanguage } from './platform/i18n/i18n.js';
 import type { JobQueue } from './platform/jobs/queue.js';
 import type { Mailer } from './platform/mail/mailer.js';
+import { newsletterRoutes } from './marketing/newsletter/routes.js';
+import type { NewsletterService } from './marketing/newsletter/service.js';
+import { consentRoutes } from './privacy/consent/routes.js';
+import { yourDataRoutes } from './privacy/your-data/routes.js';
+import { exportRoutes } from './privacy/export/routes.js';
+import type { ExportService } from './privacy/export/service.js';
+import type { YourDataService } from './privacy/your-data/service.js';
+import type { ConsentLedger } from './privacy/consent/ledger.js';
+import { cookieConsentRoutes } from './privacy/cookies/routes.js';
+import type { CookieConsentService } from './privacy/cookies/service.js';
 import { policyRoutes } from './privacy/policy/routes.js';
 import type { PolicyService } from './privacy/policy/service.js';
 
@@ -46,8 +62,16 @@ export interface AppDeps {
   mailer: Mailer;
   support: SupportService;
   accounts: AccountsService;
+  guardians: GuardiansService;
   sessions: SessionService;
+  mfa: MfaService;
+  recovery: RecoveryService;
   policy: PolicyService;
+  cookies: CookieConsentService;
+  consent: ConsentLedger;
+  newsletters: NewsletterService;
+  yourData: YourDataService;
+  exports: ExportService;
   logger: Logger;
   /** Set by main once migrations, keys and the queue are up; /readyz reports it. */
   isReady: () => boolean;
@@ -71,7 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: false, allErrors: true } },
     return503OnClosing: true,
     // Health probes are polled constantly and log nothing: skip building a request logger for them
-    // (with the data map's redaction paths, a pino child costs more than the probe itself).
+    // (the child's bindings go through log redaction, platform/logging/redaction.ts).
     childLoggerFactory: (logger, bindings, options, rawRequest) =>
       rawRequest.url === '/healthz' || rawRequest.url === '/readyz' ? logger : logger.child(bindings, options),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -114,7 +138,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { database: deps.database, isReady: deps.isReady });
   await app.register(supportRoutes, { support: deps.support });
   await app.register(accountsRoutes, { accounts: deps.accounts });
+  await app.register(guardiansRoutes, { guardians: deps.guardians });
   await app.register(sessionRoutes, { sessions: deps.sessions });
+  await app.register(mfaRoutes, { mfa: deps.mfa, sessions: deps.sessions });
+  await app.register(recoveryRoutes, { recovery: deps.recovery, sessions: deps.sessions });
+  await app.register(newsletterRoutes, { newsletters: deps.newsletters });
+  await app.register(exportRoutes, { exports: deps.exports, sessions: deps.sessions });
+  await app.register(yourDataRoutes, { yourData: deps.yourData, sessions: deps.sessions });
+  await app.register(consentRoutes, { db: deps.database.db, consent: deps.consent, sessions: deps.sessions });
+  await app.register(cookieConsentRoutes, { cookies: deps.cookies, sessions: deps.sessions });
   await app.register(policyRoutes, { policy: deps.policy, supportEmail: config.SUPPORT_EMAIL });
   if (deps.mailer.kind === 'dev-mailbox') await app.register(devRoutes, { database: deps.database, keyring: deps.keyring });
 

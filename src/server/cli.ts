@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { verifyAuditLog } from './platform/audit/audit-log.js';
@@ -6,6 +7,9 @@ import { purgeRetiredKeys, rotateKeys } from './platform/crypto/rotate.js';
 import { lockDataDir } from './platform/db/data-dir-lock.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { openConfiguredDatabase } from './platform/db/open.js';
+import { composeServices } from './compose.js';
+import { parseNewsletterFile, type NewsletterText } from './marketing/newsletter/content.js';
+import { createLogger } from './platform/logging/logger.js';
 import { formatParityReport } from './privacy/policy/parity.js';
 import { loadPolicyDirectory } from './privacy/policy/load.js';
 import { makePolicyService } from './privacy/policy/service.js';
@@ -19,6 +23,8 @@ Commands:
   keys:purge-retired      delete retired data keys once no row uses them
   policy:check <dir>      parse a policy version (en.txt, id.txt, meta.json) and report language gaps
   policy:publish <dir>    publish a policy version after the same check
+  newsletter:send <dir>   queue a newsletter (id.txt, en.txt: "Subject: …", blank line, body) to every
+                          member who consented to marketing email; the running server sends it
 
 The embedded database can be used by one process at a time: stop the server first.`;
 
@@ -32,6 +38,17 @@ async function run(command: string | undefined, args: string[]): Promise<number>
     const { report } = loadPolicyDirectory(path.resolve(requireArg(args[0], 'policy directory')));
     console.log(formatParityReport(report));
     return 0;
+  }
+  let newsletter: Record<'id' | 'en', NewsletterText> | undefined;
+  if (command === 'newsletter:send') {
+    const dir = path.resolve(requireArg(args[0], 'newsletter directory'));
+    const parsed = { id: parseNewsletterFile(readText(path.join(dir, 'id.txt')), 'id'), en: parseNewsletterFile(readText(path.join(dir, 'en.txt')), 'en') };
+    const problems = [...('problems' in parsed.id ? parsed.id.problems : []), ...('problems' in parsed.en ? parsed.en.problems : [])];
+    if (problems.length || 'problems' in parsed.id || 'problems' in parsed.en) {
+      console.error(`Newsletter not sent:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      return 65;
+    }
+    newsletter = { id: parsed.id, en: parsed.en };
   }
   const release = config.DATABASE_URL ? async () => undefined : await lockDataDir(config.dataDir);
   const database = await openConfiguredDatabase(config);
@@ -66,6 +83,16 @@ async function run(command: string | undefined, args: string[]): Promise<number>
         console.log(`Published policy version ${version}.\n${formatParityReport(report)}`);
         return 0;
       }
+      case 'newsletter:send': {
+        const services = await composeServices(config, database, createLogger(config.LOG_LEVEL), { workers: false });
+        try {
+          const { newsletterId, queued } = await services.newsletters.send(newsletter!);
+          console.log(`Queued newsletter ${newsletterId} for ${queued} member(s) who consented to marketing email.`);
+        } finally {
+          await services.stop();
+        }
+        return 0;
+      }
       default:
         console.error(`Unknown command: ${command}\n\n${USAGE}`);
         return 64;
@@ -73,6 +100,14 @@ async function run(command: string | undefined, args: string[]): Promise<number>
   } finally {
     await database.close();
     await release();
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 

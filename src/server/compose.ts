@@ -3,7 +3,18 @@ import type { Config } from './config.js';
 import { makeAccountsRepo } from './identity/accounts/repo.js';
 import { makeAccountsService } from './identity/accounts/service.js';
 import { registerAccountsWorkers } from './identity/accounts/workers.js';
+import { makeGuardiansRepo } from './identity/guardians/repo.js';
+import { makeGuardiansService } from './identity/guardians/service.js';
+import { registerGuardiansWorkers } from './identity/guardians/workers.js';
+import { makeRecoveryService } from './identity/recovery/service.js';
+import { registerRecoveryWorkers } from './identity/recovery/workers.js';
+import { makeGeoLocator } from './identity/login-security/geo.js';
+import { makeLoginGuard, type KenalanLoginGuard } from './identity/login-security/login-guard.js';
+import { makeLoginSecurity, type LoginSecurity } from './identity/login-security/service.js';
+import { registerLoginSecurityWorkers } from './identity/login-security/workers.js';
 import { makeSessionService } from './identity/sessions/service.js';
+import { makeMfaService, webAuthnConfigFrom } from './identity/mfa/service.js';
+import { registerMfaWorkers } from './identity/mfa/workers.js';
 import { makeSupportRepo } from './ops/support/repo.js';
 import { makeSupportService } from './ops/support/service.js';
 import { registerSupportWorkers } from './ops/support/workers.js';
@@ -15,12 +26,22 @@ import { createJobQueue } from './platform/jobs/queue.js';
 import { createDevMailbox, createSmtpMailer } from './platform/mail/mailer.js';
 import { createDevSmsOutbox } from './platform/sms/sms.js';
 import { makeConsentLedger, type ConsentLedger } from './privacy/consent/ledger.js';
+import { makeCookieConsentService } from './privacy/cookies/service.js';
+import { makeNewsletterService } from './marketing/newsletter/service.js';
+import { registerNewsletterWorkers } from './marketing/newsletter/workers.js';
+import { makeYourDataService } from './privacy/your-data/service.js';
+import { makeExportService } from './privacy/export/service.js';
+import { registerExportWorkers } from './privacy/export/workers.js';
 import { makePolicyService } from './privacy/policy/service.js';
 import type { AppDeps } from './app.js';
 
 export interface Services extends Omit<AppDeps, 'https' | 'webRoot' | 'isReady'> {
   masterKey: MasterKey;
   consent: ConsentLedger;
+  /** Brute-force defence (login-security, ADR 0009); password reset lifts its lock with `clearAccount`. */
+  loginGuard: KenalanLoginGuard;
+  /** Device identifier and sign-in risk score (login-security, ADR 0009). */
+  loginSecurity: LoginSecurity;
   stop(): Promise<void>;
 }
 
@@ -46,11 +67,26 @@ export async function composeServices(
   const policy = makePolicyService({ db });
   await policy.ensureSeedPublished();
   const consent = makeConsentLedger({ db, keyring, policy });
+  const cookies = makeCookieConsentService({ db, consent });
+  const yourData = makeYourDataService({ db, keyring });
+  const exports = makeExportService({ db, yourData, jobs, dataDir: config.dataDir, logger });
+  const newsletters = makeNewsletterService({ db, keyring, consent, jobs, mailer, publicUrl: config.PUBLIC_URL, logger });
   const accounts = makeAccountsService({ db, repo: makeAccountsRepo(), keyring, jobs, consent, dataDir: config.dataDir });
-  const sessions = makeSessionService({ db, keyring });
+  const guardians = makeGuardiansService({ db, repo: makeGuardiansRepo(), keyring, jobs, consent, policy, mailer, dataDir: config.dataDir, logger });
+  const loginGuard = makeLoginGuard({ db, keyring, settings: { baseDelayMs: config.LOGIN_DELAY_MS, maxDelayMs: 32 * config.LOGIN_DELAY_MS } });
+  const loginSecurity = makeLoginSecurity({ db, keyring, guard: loginGuard, geo: makeGeoLocator({ enabled: config.GEOIP_LOOKUP }), jobs });
+  const mfa = makeMfaService({ db, keyring, jobs, webauthn: webAuthnConfigFrom(config.PUBLIC_URL), guard: loginGuard });
+  const sessions = makeSessionService({ db, keyring, guard: loginGuard, security: loginSecurity, challenges: mfa.challenges });
+  const recovery = makeRecoveryService({ db, keyring, jobs, sessions, support, guard: loginGuard, logger });
   if (options.workers !== false) {
+    await registerNewsletterWorkers({ jobs, newsletters, logger });
+    await registerExportWorkers({ jobs, exports, logger });
+    await registerRecoveryWorkers({ jobs, recovery, mailer, sms, publicUrl: config.PUBLIC_URL, logger });
+    await registerLoginSecurityWorkers({ jobs, loginSecurity, mailer, publicUrl: config.PUBLIC_URL, logger });
     await registerSupportWorkers({ jobs, support, mailer, supportEmail: config.SUPPORT_EMAIL, logger });
     await registerAccountsWorkers({ jobs, accounts, mailer, sms, publicUrl: config.PUBLIC_URL, logger });
+    await registerMfaWorkers({ jobs, mfa, mailer, sms, logger });
+    await registerGuardiansWorkers({ jobs, guardians, mailer, sms, publicUrl: config.PUBLIC_URL, logger });
   }
 
   return {
@@ -63,9 +99,18 @@ export async function composeServices(
     mailer,
     support,
     accounts,
+    guardians,
     sessions,
+    mfa,
+    recovery,
     policy,
     consent,
+    cookies,
+    newsletters,
+    yourData,
+    exports,
+    loginGuard,
+    loginSecurity,
     logger,
     async stop() {
       await jobs.stop();

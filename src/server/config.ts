@@ -54,6 +54,18 @@ export const configSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 300, minimum: 1, description: 'Requests per minute per client IP across the API.' }),
   JOB_POLL_SECONDS: Type.Number({ default: 1, minimum: 0.5, maximum: 60, description: 'How often job workers poll the queue.' }),
   TRUST_PROXY: Type.Boolean({ default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy.' }),
+  LOGIN_DELAY_MS: Type.Integer({
+    default: 1000,
+    minimum: 0,
+    maximum: 10_000,
+    description:
+      'After 5 failed sign-ins on one account from one IP, each further attempt waits this long, doubling per failure (at most 32 times as long).',
+  }),
+  GEOIP_LOOKUP: Type.Boolean({
+    default: true,
+    description:
+      'Look up the approximate city of sign-in IP addresses (geoip-lite, loaded on first use: about 150 MB of memory) for the sessions page, the new-device email and the impossible-travel check; false skips all three.',
+  }),
 });
 
 export type Config = Static<typeof configSchema> & { dataDir: string };

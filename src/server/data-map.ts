@@ -3,7 +3,13 @@ import { supportTicketsData } from './ops/support/data.js';
 import { memberPhotosData, membersData, verificationCodesData } from './identity/accounts/data.js';
 import { consentLedgerData } from './privacy/consent/data.js';
 import { sessionsData } from './identity/sessions/data.js';
+import { loginRateLimitsData, memberDevicesData, memberNetworksData } from './identity/login-security/data.js';
+import { compromiseReportsData, contactChangesData, passwordResetsData } from './identity/recovery/data.js';
+import { guardiansData } from './identity/guardians/data.js';
+import { memberTotpData, passkeysData, recoveryCodesData, signinChallengesData, webauthnChallengesData } from './identity/mfa/data.js';
 import { policyDocumentsData, policyVersionsData } from './privacy/policy/data.js';
+import { dataExportsData, rightsRequestsData } from './privacy/export/data.js';
+import { newsletterClicksData, newsletterDeliveriesData, newslettersData } from './marketing/newsletter/data.js';
 import type { PersonalField, TableDeclaration } from './privacy/data-map/types.js';
 
 /**
@@ -21,9 +27,26 @@ export const DATA_MAP: readonly TableDeclaration[] = [
   supportTicketsData,
   consentLedgerData,
   sessionsData,
+  loginRateLimitsData,
+  memberDevicesData,
+  memberNetworksData,
   membersData,
   memberPhotosData,
   verificationCodesData,
+  newslettersData,
+  newsletterDeliveriesData,
+  newsletterClicksData,
+  rightsRequestsData,
+  dataExportsData,
+  passwordResetsData,
+  contactChangesData,
+  compromiseReportsData,
+  guardiansData,
+  memberTotpData,
+  recoveryCodesData,
+  passkeysData,
+  signinChallengesData,
+  webauthnChallengesData,
 ];
 
 /** Tables that are not ours but live in the same database (migration bookkeeping, the job queue's schema). */

@@ -57,7 +57,7 @@ export async function readProblem(response: Response): Promise<Problem> {
  */
 export async function withCsrf(
   url: string,
-  init: { method?: 'POST' | 'DELETE'; body?: BodyInit; json?: unknown; headers?: Record<string, string> },
+  init: { method?: 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: BodyInit; json?: unknown; headers?: Record<string, string> },
   options: RequestOptions,
 ): Promise<Response | Problem> {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, req?: RequestInit) => fetch(input, req));

@@ -131,9 +131,21 @@ describe.runIf(hasChromium)('browser sign-in and sessions (Chromium)', () => {
     expect(await page.getByRole('status').textContent()).toContain('Sesi tersebut telah dikeluarkan');
     expect(await items.first().textContent()).toContain('Sesi ini');
 
-    // Sign out: back home, and the session is gone.
+    // The header knows who is signed in: "Akun saya" instead of "Daftar"/"Masuk", leading to the account hub.
+    const nav = page.getByRole('navigation', { name: 'Navigasi utama' });
+    await nav.getByRole('link', { name: `Akun saya (@${m.username})` }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Akun saya');
+    expect(await nav.getByRole('link', { name: 'Masuk', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Kelola akun Anda' }).getByRole('link', { name: 'Perangkat dan sesi' }).count()).toBe(1);
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: path.join(SHOTS, 'account-id-360.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Perangkat dan sesi' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/account/sessions');
+
+    // Sign out: back home, the header offers "Masuk" again, and the session is gone.
     await page.getByRole('button', { name: 'Keluar', exact: true }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/');
+    await expect.poll(() => nav.getByRole('link', { name: 'Masuk', exact: true }).count()).toBe(1);
     const me = await page.evaluate(async () => (await fetch('/api/me', { headers: { accept: 'application/json' } })).status);
     expect(me).toBe(401);
     await page.goto(`${origin}/account/sessions`);

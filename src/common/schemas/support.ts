@@ -2,7 +2,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import '../formats.js';
 
 /** Shared by the server route (validation + OpenAPI) and the web form (client-side checks). */
-export const SUPPORT_TOPICS = ['account', 'privacy', 'safety', 'payment', 'other'] as const;
+/**
+ * `account_compromised` is also a topic: the web form then asks for the account instead and sends
+ * a confirmation link to its verified email (recovery module); the confirmed report files a ticket
+ * with this topic.
+ */
+export const SUPPORT_TOPICS = ['account', 'privacy', 'safety', 'payment', 'other', 'account_compromised'] as const;
 export type SupportTopic = (typeof SUPPORT_TOPICS)[number];
 
 export const SUPPORT_LIMITS = { name: 100, email: 254, message: 5000, messageMin: 10 } as const;

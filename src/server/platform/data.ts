@@ -66,6 +66,7 @@ export const auditLogData = declareTable({
     prev_hash: 'chain hash',
     hash: 'chain hash',
   },
+  subject: { kind: 'column', column: 'subject_id', where: { subject_type: 'member' } },
 });
 
 const devField = (category: PersonalField['category'], label: PersonalField['label']): PersonalField => ({
@@ -88,6 +89,7 @@ export const devMailboxData = declareTable({
     raw: devField('content', { id: 'Isi email (pengembangan)', en: 'Email content (development)' }),
   },
   nonPersonal: { id: 'row identifier', created_at: 'time stored' },
+  subject: { kind: 'none', reason: 'development outbox: not linked to members, and refused in production' },
 });
 
 export const devSmsOutboxData = declareTable({
@@ -98,4 +100,5 @@ export const devSmsOutboxData = declareTable({
     body: devField('content', { id: 'Isi SMS (pengembangan)', en: 'SMS content (development)' }),
   },
   nonPersonal: { id: 'row identifier', created_at: 'time stored' },
+  subject: { kind: 'none', reason: 'development outbox: not linked to members, and refused in production' },
 });

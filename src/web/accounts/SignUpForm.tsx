@@ -13,6 +13,7 @@ import {
   PHOTO_TYPES,
   SIGNUP_FIELDS,
   isSignUpField,
+  needsGuardian,
   todayInJakarta,
   validateSignUp,
   type Issue,
@@ -29,6 +30,9 @@ type Problem = { key: string } | { text: string };
 const fieldId = (field: SignUpField): string => `signup-${field}`;
 const errorId = (field: SignUpField): string => `signup-${field}-error`;
 const hintId = (field: SignUpField): string => `signup-${field}-hint`;
+/** The guardian fields' texts live with the guardian flow's. */
+const labelKey = (field: SignUpField): string =>
+  field === 'guardianEmail' || field === 'guardianPhone' ? `guardian.signup.fields.${field}` : `signup.fields.${field}`;
 
 interface Photo {
   file: File;
@@ -53,7 +57,8 @@ function problemFor(outcome: Exclude<Outcome<SignUpResult>, { kind: 'ok' }>): Pr
 }
 
 interface Props {
-  onCreated: (result: SignUpResult) => void;
+  /** `guardianEmail` is what the member typed for a minor's guardian (the verify page shows it masked). */
+  onCreated: (result: SignUpResult, entered: { guardianEmail?: string }) => void;
 }
 
 export function SignUpForm({ onCreated }: Props) {
@@ -98,8 +103,15 @@ export function SignUpForm({ onCreated }: Props) {
     const value = event.target instanceof HTMLInputElement && event.target.type === 'checkbox' ? event.target.checked : event.target.value;
     const next = { ...values, [field]: value };
     setValues(next);
-    // The NIK is compared with the date of birth and gender, so those re-check it too.
-    recheck(next, photo, field === 'dateOfBirth' || field === 'gender' ? [field, 'nik'] : [field]);
+    // The NIK is compared with the date of birth and gender, so those re-check it too; the guardian's
+    // contacts depend on the date of birth (minor or not) and must differ from the member's own.
+    const related: Partial<Record<SignUpField, SignUpField[]>> = {
+      dateOfBirth: ['dateOfBirth', 'nik', 'guardianEmail', 'guardianPhone'],
+      gender: ['gender', 'nik'],
+      email: ['email', 'guardianEmail'],
+      phone: ['phone', 'guardianPhone'],
+    };
+    recheck(next, photo, related[field] ?? [field]);
   }
 
   function handlePhoto(event: ChangeEvent<HTMLInputElement>): void {
@@ -144,6 +156,11 @@ export function SignUpForm({ onCreated }: Props) {
       language,
       acceptPolicy: 'true',
     };
+    const minor = needsGuardian(values.dateOfBirth);
+    if (minor) {
+      fields.guardianEmail = values.guardianEmail.trim();
+      fields.guardianPhone = values.guardianPhone.trim();
+    }
     const { file } = photo;
     const content = JSON.stringify([fields, file.name, file.size, file.lastModified, file.type]);
     if (attempt.current?.content !== content) attempt.current = { key: newIdempotencyKey(), content };
@@ -158,7 +175,7 @@ export function SignUpForm({ onCreated }: Props) {
     setSending(false);
 
     if (outcome.kind === 'ok') {
-      onCreated(outcome.value);
+      onCreated(outcome.value, minor ? { guardianEmail: fields.guardianEmail } : {});
       return;
     }
     const serverErrors: FieldErrors = {};
@@ -204,7 +221,7 @@ export function SignUpForm({ onCreated }: Props) {
   function field(name: SignUpField, control: ReactNode, hint?: string) {
     return (
       <div className={errors[name] ? 'field has-error' : 'field'}>
-        <label htmlFor={fieldId(name)}>{t(`signup.fields.${name}`)}</label>
+        <label htmlFor={fieldId(name)}>{t(labelKey(name))}</label>
         {hint && (
           <p className="field-hint" id={hintId(name)}>
             {hint}
@@ -245,7 +262,7 @@ export function SignUpForm({ onCreated }: Props) {
                 return (
                   <li key={name}>
                     <a href={`#${fieldId(name)}`} onClick={(event) => focusField(event, name)}>
-                      {t(`signup.fields.${name}`)}: {error ? messageOf(error) : ''}
+                      {t(labelKey(name))}: {error ? messageOf(error) : ''}
                     </a>
                   </li>
                 );
@@ -302,6 +319,32 @@ export function SignUpForm({ onCreated }: Props) {
         'phone',
         <input {...textProps('phone', true)} type="tel" inputMode="tel" autoComplete="tel" maxLength={40} />,
         t('signup.hints.phone'),
+      )}
+      {needsGuardian(values.dateOfBirth) && (
+        <fieldset className="guardian-fields" aria-describedby="signup-guardian-intro">
+          <legend>{t('guardian.signup.title')}</legend>
+          <p className="field-hint" id="signup-guardian-intro">
+            {t('guardian.signup.intro')}
+          </p>
+          {field(
+            'guardianEmail',
+            <input
+              {...textProps('guardianEmail', true)}
+              type="email"
+              inputMode="email"
+              autoComplete="off"
+              autoCapitalize="none"
+              spellCheck={false}
+              maxLength={254}
+            />,
+            t('guardian.signup.hints.guardianEmail'),
+          )}
+          {field(
+            'guardianPhone',
+            <input {...textProps('guardianPhone', true)} type="tel" inputMode="tel" autoComplete="off" maxLength={40} />,
+            t('guardian.signup.hints.guardianPhone'),
+          )}
+        </fieldset>
       )}
       {field(
         'password',

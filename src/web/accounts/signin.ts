@@ -1,4 +1,5 @@
 import { isRecord, readProblem, timeoutSignal, withCsrf, type Outcome, type RequestOptions } from '../http.js';
+import { isChallenge, type Challenge } from './mfa.js';
 
 export interface Me {
   id: string;
@@ -15,11 +16,20 @@ export interface SessionInfo {
   current: boolean;
 }
 
-/** POST /api/sessions: on success the server sets the httpOnly session cookie. */
-export async function signIn(identifier: string, password: string, options: RequestOptions): Promise<Outcome<null>> {
+/**
+ * POST /api/sessions. 201: signed in (the server set the httpOnly session cookie). 202: the
+ * password was right but a second step is needed; the server set the challenge cookie.
+ */
+export async function signIn(identifier: string, password: string, options: RequestOptions): Promise<Outcome<{ kind: 'session' } | { kind: 'challenge'; challenge: Challenge }>> {
   try {
     const result = await withCsrf('/api/sessions', { json: { identifier, password } }, options);
-    return result instanceof Response ? { kind: 'ok', value: null } : result;
+    if (!(result instanceof Response)) return result;
+    if (result.status === 202) {
+      const json: unknown = await result.json().catch(() => undefined);
+      if (isRecord(json) && isChallenge(json.challenge)) return { kind: 'ok', value: { kind: 'challenge', challenge: json.challenge } };
+      return { kind: 'problem', status: 500, fields: {} };
+    }
+    return { kind: 'ok', value: { kind: 'session' } };
   } catch {
     return { kind: 'network' };
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import en from '../../common/i18n/en.json' with { type: 'json' };
 import id from '../../common/i18n/id.json' with { type: 'json' };
-import { EMPTY_SIGNUP_VALUES, SIGNUP_FIELDS, todayInJakarta, validateSignUp, type SignUpValues } from './validate.js';
+import { EMPTY_SIGNUP_VALUES, SIGNUP_FIELDS, needsGuardian, todayInJakarta, validateSignUp, type SignUpValues } from './validate.js';
 
 const AT = '\u0040';
 const TODAY = '2026-01-15';
@@ -15,6 +15,8 @@ const valid: SignUpValues = {
   nik: '3174051203950001',
   email: `budi${AT}contoh.id`,
   phone: '0812 3456 7890',
+  guardianEmail: '',
+  guardianPhone: '',
   password: 'Senja merah di Pelabuhan Ratu 77',
   acceptPolicy: true,
 };
@@ -30,7 +32,8 @@ describe('validateSignUp', () => {
 
   it('explains every empty field with a key that exists in both languages', () => {
     const issues = validateSignUp(EMPTY_SIGNUP_VALUES, null, TODAY);
-    expect(Object.keys(issues).sort()).toEqual([...SIGNUP_FIELDS].sort());
+    // The guardian fields belong to minors only; an empty date of birth makes no one a minor.
+    expect(Object.keys(issues).sort()).toEqual(SIGNUP_FIELDS.filter((f) => f !== 'guardianEmail' && f !== 'guardianPhone').sort());
     for (const issue of Object.values(issues)) {
       expect(typeof lookup(en, issue.key), issue.key).toBe('string');
       expect(typeof lookup(id, issue.key), issue.key).toBe('string');
@@ -61,6 +64,29 @@ describe('validateSignUp', () => {
     expect(issues.photo).toEqual({ key: 'signup.errors.photoTooLarge', params: { maxMegabytes: 10 } });
     expect(validateSignUp(valid, { size: 1000, type: 'image/gif' }, TODAY).photo?.key).toBe('media.unsupportedType');
     expect(validateSignUp({ ...valid, dateOfBirth: '1995-02-30' }, PHOTO, TODAY).dateOfBirth?.key).toBe('accounts.fields.dateOfBirth');
+  });
+
+  it('asks a minor (under 18 at the Jakarta date) for a guardian with their own email and phone', () => {
+    // Born 2008-01-16: 17 on 2026-01-15, 18 the next day.
+    const teen: SignUpValues = { ...valid, dateOfBirth: '2008-01-16', nik: '3174051601080001' };
+    expect(needsGuardian('2008-01-16', TODAY)).toBe(true);
+    expect(needsGuardian('2008-01-15', TODAY)).toBe(false);
+    expect(needsGuardian('2008-01', TODAY)).toBe(false);
+    expect(needsGuardian('2030-01-01', TODAY)).toBe(false);
+    expect(validateSignUp(teen, PHOTO, TODAY)).toEqual({ guardianEmail: { key: 'guardian.fields.emailRequired' }, guardianPhone: { key: 'guardian.fields.phoneRequired' } });
+    expect(validateSignUp({ ...teen, guardianEmail: 'ibu', guardianPhone: '021 555 1234' }, PHOTO, TODAY)).toEqual({
+      guardianEmail: { key: 'accounts.fields.emailInvalid' },
+      guardianPhone: { key: 'identity.phone.notMobile' },
+    });
+    expect(validateSignUp({ ...teen, guardianEmail: ` BUDI${AT}contoh.id`, guardianPhone: '+62 812-3456-7890' }, PHOTO, TODAY)).toEqual({
+      guardianEmail: { key: 'guardian.fields.sameEmail' },
+      guardianPhone: { key: 'guardian.fields.samePhone' },
+    });
+    expect(validateSignUp({ ...teen, guardianEmail: `ibu${AT}contoh.id`, guardianPhone: '0813 1111 2222' }, PHOTO, TODAY)).toEqual({});
+    for (const key of ['guardian.fields.emailRequired', 'guardian.fields.phoneRequired', 'guardian.fields.sameEmail', 'guardian.fields.samePhone']) {
+      expect(typeof lookup(en, key), key).toBe('string');
+      expect(typeof lookup(id, key), key).toBe('string');
+    }
   });
 
   it('reads today in Jakarta', () => {

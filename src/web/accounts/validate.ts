@@ -2,6 +2,7 @@ import { nikMessageKey, phoneMessageKey, usernameMessageKey } from '../../common
 import { checkNikAgainst, parseNik } from '../../common/identity/nik.js';
 import { normalizePhone } from '../../common/identity/phone.js';
 import { validateUsername } from '../../common/identity/username.js';
+import { isMinor, jakartaToday } from '../../common/age.js';
 
 /** The sign-up fields, in the order they appear on the form (and in the error summary). */
 export const SIGNUP_FIELDS = [
@@ -12,6 +13,8 @@ export const SIGNUP_FIELDS = [
   'nik',
   'email',
   'phone',
+  'guardianEmail',
+  'guardianPhone',
   'password',
   'photo',
   'acceptPolicy',
@@ -38,6 +41,9 @@ export interface SignUpValues {
   nik: string;
   email: string;
   phone: string;
+  /** Only for members under 18 (see `needsGuardian`). */
+  guardianEmail: string;
+  guardianPhone: string;
   password: string;
   acceptPolicy: boolean;
 }
@@ -50,6 +56,8 @@ export const EMPTY_SIGNUP_VALUES: SignUpValues = {
   nik: '',
   email: '',
   phone: '',
+  guardianEmail: '',
+  guardianPhone: '',
   password: '',
   acceptPolicy: false,
 };
@@ -79,10 +87,19 @@ function isCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
-/** Today as YYYY-MM-DD in Asia/Jakarta (WIB, UTC+7), like the server. */
+/** Today as YYYY-MM-DD in Asia/Jakarta (WIB, UTC+7): the server's own rule (src/common/age.ts). */
 export function todayInJakarta(now: Date = new Date()): string {
-  return new Date(now.getTime() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  return jakartaToday(now);
 }
+
+/** The guardian fields appear (and are required) as soon as the date of birth makes the person under 18. */
+export function needsGuardian(dateOfBirth: string, today: string = todayInJakarta()): boolean {
+  const value = dateOfBirth.trim();
+  return isCalendarDate(value) && isMinor(value, today);
+}
+
+/** The email rule compares addresses as the server does: trimmed, case-insensitive. */
+const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
  * The checks the browser can make before sending, with the shared validators. The server checks
@@ -120,6 +137,16 @@ export function validateSignUp(values: SignUpValues, photo: PhotoFacts | null, t
 
   const phone = normalizePhone(values.phone);
   if (!phone.ok) issues.phone = { key: phoneMessageKey(phone.error) };
+
+  if (needsGuardian(values.dateOfBirth, today)) {
+    const guardianEmail = values.guardianEmail.trim();
+    if (guardianEmail === '') issues.guardianEmail = { key: 'guardian.fields.emailRequired' };
+    else if (guardianEmail.length > 254 || !EMAIL.test(guardianEmail)) issues.guardianEmail = { key: 'accounts.fields.emailInvalid' };
+    else if (sameEmail(guardianEmail, email)) issues.guardianEmail = { key: 'guardian.fields.sameEmail' };
+    const guardianPhone = normalizePhone(values.guardianPhone);
+    if (!guardianPhone.ok) issues.guardianPhone = { key: guardianPhone.error === 'required' ? 'guardian.fields.phoneRequired' : phoneMessageKey(guardianPhone.error) };
+    else if (phone.ok && guardianPhone.e164 === phone.e164) issues.guardianPhone = { key: 'guardian.fields.samePhone' };
+  }
 
   if (values.password === '') issues.password = { key: 'validation.required' };
   else if (values.password.length < PASSWORD_MIN_LENGTH) issues.password = { key: 'password.problems.tooShort', params: { min: PASSWORD_MIN_LENGTH } };

@@ -2,6 +2,7 @@ import { useId, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { LANGUAGES, isLanguage } from '../../common/i18n/index.js';
+import { mayStorePreferences } from '../cookies/gate.js';
 import { storeLanguage } from '../language.js';
 import { useLanguage } from '../useLanguage.js';
 
@@ -15,7 +16,8 @@ export function LanguageSwitch() {
   function handleChange(event: ChangeEvent<HTMLSelectElement>): void {
     const next = event.target.value;
     if (!isLanguage(next) || next === language) return;
-    storeLanguage(next);
+    // Remembering the language is a preference: kept only with consent (P2.1), otherwise it lasts for this visit.
+    if (mayStorePreferences()) storeLanguage(next);
     void i18n.changeLanguage(next);
     // A ?lang= in the address wins over the stored choice, so keep it in step with the switch.
     if (searchParams.has('lang')) {

@@ -1,6 +1,8 @@
 import { useEffect, useRef, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
+import { useSignedInMember } from '../accounts/useSignedInMember.js';
+import { CookieBanner } from '../cookies/CookieBanner.js';
 import { privacyPolicyHref } from '../links.js';
 import { useLanguage } from '../useLanguage.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
@@ -32,6 +34,7 @@ export function Layout() {
   const { t } = useTranslation();
   const language = useLanguage();
   useFocusOnNavigate();
+  const me = useSignedInMember();
   const year = new Date().getFullYear();
 
   return (
@@ -39,6 +42,7 @@ export function Layout() {
       <a className="skip-link" href="#main" onClick={focusMain}>
         {t('app.skipToContent')}
       </a>
+      <CookieBanner memberKey={me?.id ?? 'visitor'} />
       <header className="site-header">
         <div className="container header-inner">
           <Link to="/" className="brand">
@@ -53,16 +57,26 @@ export function Layout() {
                   {t('app.nav.home')}
                 </NavLink>
               </li>
-              <li>
-                <NavLink to="/signup" end>
-                  {t('app.nav.signup')}
-                </NavLink>
-              </li>
-              <li>
-                <NavLink to="/signin" end>
-                  {t('app.nav.signin')}
-                </NavLink>
-              </li>
+              {me ? (
+                <li>
+                  <NavLink to="/account" aria-label={t('app.nav.accountOf', { username: me.username })}>
+                    {t('app.nav.account')}
+                  </NavLink>
+                </li>
+              ) : (
+                <>
+                  <li>
+                    <NavLink to="/signup" end>
+                      {t('app.nav.signup')}
+                    </NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/signin" end>
+                      {t('app.nav.signin')}
+                    </NavLink>
+                  </li>
+                </>
+              )}
               <li>
                 <NavLink to="/support">{t('app.nav.support')}</NavLink>
               </li>
@@ -84,6 +98,9 @@ export function Layout() {
           <ul className="footer-links">
             <li>
               <a href={privacyPolicyHref(language)}>{t('app.footer.privacy')}</a>
+            </li>
+            <li>
+              <Link to="/cookies">{t('app.footer.cookies')}</Link>
             </li>
             <li>
               <Link to="/support">{t('app.footer.support')}</Link>

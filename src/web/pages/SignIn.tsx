@@ -3,6 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import type { Outcome } from '../http.js';
 import { signIn } from '../accounts/signin.js';
+import { ChallengeStep } from '../accounts/ChallengeStep.js';
+import type { Challenge } from '../accounts/mfa.js';
+import { PasskeySignIn } from '../accounts/PasskeySignIn.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
 
@@ -25,6 +28,10 @@ export function SignIn() {
   const [showPassword, setShowPassword] = useState(false);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<Message | null>(null);
+  /** The answer was account_locked: offer the password reset that unlocks it (recovery module). */
+  const [locked, setLocked] = useState(false);
+  /** The password was right and a second step is needed (mfa module). */
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
@@ -38,26 +45,51 @@ export function SignIn() {
     const outcome = await signIn(identifier.trim(), password, { language });
     setSending(false);
     if (outcome.kind === 'ok') {
+      if (outcome.value.kind === 'challenge') {
+        setPassword('');
+        setChallenge(outcome.value.challenge);
+        return;
+      }
       void navigate('/account/sessions');
       return;
     }
     setPassword('');
     setError(messageFor(outcome));
+    setLocked(outcome.kind === 'problem' && outcome.code === 'account_locked');
   }
 
   const text = (message: Message) => ('key' in message ? t(message.key) : message.text);
   const describedBy = (hint?: string) => [hint, error ? 'signin-error' : undefined].filter(Boolean).join(' ') || undefined;
 
+  const intro = (
+    <header className="page-intro">
+      <h1 tabIndex={-1}>{t('signin.title')}</h1>
+      <p className="tagline">{t('signin.tagline')}</p>
+    </header>
+  );
+
+  // The password was right and the account has a second step (mfa module): only that step is shown.
+  if (challenge) {
+    return (
+      <div className="signin narrow">
+        {intro}
+        <ChallengeStep challenge={challenge} onSignedIn={() => void navigate('/account/sessions')} onRestart={() => setChallenge(null)} />
+      </div>
+    );
+  }
+
   return (
     <div className="signin narrow">
-      <header className="page-intro">
-        <h1 tabIndex={-1}>{t('signin.title')}</h1>
-        <p className="tagline">{t('signin.tagline')}</p>
-      </header>
+      {intro}
       <form className="signup-form" noValidate onSubmit={(event) => void submit(event)}>
         {error && (
           <div className="error-summary" role="alert">
             <p id="signin-error">{text(error)}</p>
+            {locked && (
+              <p>
+                <Link to="/forgot-password">{t('recovery.signin.lockedReset')}</Link>
+              </p>
+            )}
           </div>
         )}
         <div className="field">
@@ -111,9 +143,13 @@ export function SignIn() {
           </button>
         </div>
         <p className="signin-alt">
+          <Link to="/forgot-password">{t('recovery.signin.forgot')}</Link>
+        </p>
+        <p className="signin-alt">
           {t('signin.noAccount')} <Link to="/signup">{t('signin.toSignUp')}</Link>
         </p>
       </form>
+      <PasskeySignIn onSignedIn={() => void navigate('/account/sessions')} />
     </div>
   );
 }

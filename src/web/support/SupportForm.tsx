@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Language } from '../../common/i18n/index.js';
 import { SUPPORT_LIMITS, SUPPORT_TOPICS, type SupportTicketResponse } from '../../common/schemas/support.js';
 import { privacyPolicyHref } from '../links.js';
+import { CompromisedRequest } from '../recovery/CompromisedRequest.js';
 import { formatNumber } from '../locale.js';
 import { useLanguage } from '../useLanguage.js';
 import { submitSupportTicket, type SubmitOutcome } from './api.js';
@@ -71,6 +72,14 @@ export function SupportForm({ onSent, focusFirstField = false }: Props) {
   useEffect(() => {
     if (focusFirstField) firstFieldRef.current?.focus();
   }, [focusFirstField]);
+
+  // Switching to or from "my account is compromised" swaps the form around the topic menu: keep focus on it.
+  const compromised = values.topic === 'account_compromised';
+  const wasCompromised = useRef(compromised);
+  useEffect(() => {
+    if (wasCompromised.current !== compromised) document.getElementById(fieldId('topic'))?.focus();
+    wasCompromised.current = compromised;
+  }, [compromised]);
 
   function handleChange(event: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>): void {
     const field = event.target.name;
@@ -157,6 +166,33 @@ export function SupportForm({ onSent, focusFirstField = false }: Props) {
   const messageLength = values.message.length;
   const messageTooLong = messageLength > SUPPORT_LIMITS.message;
 
+  const topicField = (
+    <div className={errors.topic ? 'field has-error' : 'field'}>
+      <label htmlFor={fieldId('topic')}>{t('support.fields.topic')}</label>
+      {errorText('topic')}
+      <select
+        id={fieldId('topic')}
+        name="topic"
+        required
+        aria-invalid={errors.topic ? true : undefined}
+        aria-describedby={describedBy('topic')}
+        value={values.topic}
+        onChange={handleChange}
+      >
+        <option value="" disabled>
+          {t('support.topics.choose')}
+        </option>
+        {SUPPORT_TOPICS.map((topic) => (
+          <option key={topic} value={topic}>
+            {t(`support.topics.${topic}`)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+  // "My account is compromised" asks for the account instead (recovery module): no ticket is filed from here.
+  if (compromised) return <CompromisedRequest topicField={topicField} />;
+
   return (
     <form className="support-form" noValidate onSubmit={(event) => void handleSubmit(event)} aria-describedby="support-required-note">
       {showSummary && (
@@ -225,28 +261,7 @@ export function SupportForm({ onSent, focusFirstField = false }: Props) {
         />
       </div>
 
-      <div className={errors.topic ? 'field has-error' : 'field'}>
-        <label htmlFor={fieldId('topic')}>{t('support.fields.topic')}</label>
-        {errorText('topic')}
-        <select
-          id={fieldId('topic')}
-          name="topic"
-          required
-          aria-invalid={errors.topic ? true : undefined}
-          aria-describedby={describedBy('topic')}
-          value={values.topic}
-          onChange={handleChange}
-        >
-          <option value="" disabled>
-            {t('support.topics.choose')}
-          </option>
-          {SUPPORT_TOPICS.map((topic) => (
-            <option key={topic} value={topic}>
-              {t(`support.topics.${topic}`)}
-            </option>
-          ))}
-        </select>
-      </div>
+      {topicField}
 
       <div className={errors.message ? 'field has-error' : 'field'}>
         <label htmlFor={fieldId('message')}>{t('support.fields.message')}</label>

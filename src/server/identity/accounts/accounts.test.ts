@@ -252,7 +252,7 @@ describe('POST /api/accounts (sign-up)', () => {
   }, 30_000);
 
   it('records a minor as pending_guardian', async () => {
-    const minor = applicant({ dateOfBirth: '2012-05-10' });
+    const minor = { ...applicant({ dateOfBirth: '2012-05-10' }), guardianEmail: `wali.${seq}${AT}contoh.id`, guardianPhone: `0813${String(10_000_000 + seq)}` };
     minor.nik = `317405100512${String(5000 + seq)}`;
     const response = await signUp(minor);
     expect(response.statusCode, response.body).toBe(201);
@@ -373,7 +373,7 @@ describe('phone and email verification', () => {
   }, 30_000);
 
   it('keeps a verified minor in pending_guardian', async () => {
-    const minor = applicant({ dateOfBirth: '2012-05-10' });
+    const minor = { ...applicant({ dateOfBirth: '2012-05-10' }), guardianEmail: `wali.${seq}${AT}contoh.id`, guardianPhone: `0813${String(10_000_000 + seq)}` };
     minor.nik = `317405100512${String(5000 + seq)}`;
     const response = await signUp(minor);
     expect(response.statusCode, response.body).toBe(201);

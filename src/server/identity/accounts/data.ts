@@ -40,28 +40,28 @@ export const membersData = declareTable({
     username_norm: memberField({ id: 'Nama pengguna (bentuk pencarian)', en: 'Username (lookup form)' }, 'identity', false),
     nickname: memberField({ id: 'Nama panggilan', en: 'Nickname' }, 'identity', true),
     gender: memberField({ id: 'Gender', en: 'Gender' }, 'identity', false),
-    email: memberField({ id: 'Alamat email', en: 'Email address' }, 'contact', true, ['account', 'service_notices', 'security']),
+    email: { ...memberField({ id: 'Alamat email', en: 'Email address' }, 'contact', true, ['account', 'service_notices', 'security']), display: 'masked' },
     email_bidx: {
       ...memberField({ id: 'Indeks pencarian email (tersamar)', en: 'Email lookup index (keyed hash)' }, 'contact', false),
       blindIndexOf: { column: 'email', normalize: 'email' },
     },
     email_verified_at: memberField({ id: 'Waktu email diverifikasi', en: 'When the email was verified' }, 'contact', false, ['account', 'security']),
-    phone: memberField({ id: 'Nomor ponsel', en: 'Mobile number' }, 'contact', true, ['account', 'security']),
+    phone: { ...memberField({ id: 'Nomor ponsel', en: 'Mobile number' }, 'contact', true, ['account', 'security']), display: 'masked' },
     phone_bidx: {
       // The phone is stored in E.164 already, so the index is over the stored value as is.
       ...memberField({ id: 'Indeks pencarian nomor ponsel (tersamar)', en: 'Mobile number lookup index (keyed hash)' }, 'contact', false),
       blindIndexOf: { column: 'phone', normalize: 'exact' },
     },
     phone_verified_at: memberField({ id: 'Waktu nomor ponsel diverifikasi', en: 'When the mobile number was verified' }, 'contact', false, ['account', 'security']),
-    nik: memberField({ id: 'NIK (nomor KTP)', en: 'NIK (national identity number)' }, 'identity', true, ['account', 'security']),
+    nik: { ...memberField({ id: 'NIK (nomor KTP)', en: 'NIK (national identity number)' }, 'identity', true, ['account', 'security']), display: 'masked' },
     nik_bidx: {
       // The NIK is stored as its 16 digits (separators removed), so the index is over the stored value.
       ...memberField({ id: 'Indeks pencarian NIK (tersamar)', en: 'NIK lookup index (keyed hash)' }, 'identity', false, ['account', 'security']),
       blindIndexOf: { column: 'nik', normalize: 'exact' },
     },
     nik_last4: memberField({ id: '4 digit terakhir NIK', en: 'Last 4 digits of the NIK' }, 'identity', false, ['account', 'security']),
-    date_of_birth: memberField({ id: 'Tanggal lahir', en: 'Date of birth' }, 'identity', true, ['account', 'security']),
-    password_hash: memberField({ id: 'Hash kata sandi (Argon2id)', en: 'Password hash (Argon2id)' }, 'identity', false, ['account', 'security']),
+    date_of_birth: { ...memberField({ id: 'Tanggal lahir', en: 'Date of birth' }, 'identity', true, ['account', 'security']), display: 'masked' },
+    password_hash: { ...memberField({ id: 'Hash kata sandi (Argon2id)', en: 'Password hash (Argon2id)' }, 'identity', false, ['account', 'security']), display: 'secret' },
   },
   nonPersonal: {
     id: 'random member identifier',
@@ -72,6 +72,7 @@ export const membersData = declareTable({
     created_at: 'time of sign-up',
     updated_at: 'time of the last change',
   },
+  subject: { kind: 'column', column: 'id' },
 });
 
 export const memberPhotosData = declareTable({
@@ -89,6 +90,7 @@ export const memberPhotosData = declareTable({
     bytes: 'file size',
     created_at: 'time uploaded',
   },
+  subject: { kind: 'column', column: 'member_id' },
 });
 
 export const verificationCodesData = declareTable({
@@ -105,4 +107,5 @@ export const verificationCodesData = declareTable({
     used_at: 'time the code was used',
     created_at: 'time issued',
   },
+  subject: { kind: 'column', column: 'member_id' },
 });

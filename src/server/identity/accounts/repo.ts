@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
-import type { Database, MemberPhotosTable, MembersTable, VerificationCodesTable } from '../../platform/db/schema.js';
+import type { Database, GuardiansTable, GuardianStatus, MemberPhotosTable, MembersTable, VerificationCodesTable } from '../../platform/db/schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -12,6 +12,16 @@ export function makeAccountsRepo() {
 
     async insertPhoto(trx: Transaction<Database>, row: Insertable<MemberPhotosTable>): Promise<void> {
       await trx.insertInto('member_photos').values(row).execute();
+    },
+
+    /** A minor's guardian (contact encrypted), written in the sign-up transaction. */
+    async insertGuardian(trx: Transaction<Database>, row: Insertable<GuardiansTable>): Promise<void> {
+      await trx.insertInto('guardians').values(row).execute();
+    },
+
+    async guardianStatus(db: Executor, memberId: string): Promise<GuardianStatus | undefined> {
+      const row = await db.selectFrom('guardians').select('status').where('member_id', '=', memberId).executeTakeFirst();
+      return row?.status;
     },
 
     async usernameTaken(db: Executor, usernameNorm: string): Promise<boolean> {

@@ -30,7 +30,8 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       schema: {
         summary: 'Sign up (multipart/form-data with one profile photo)',
         description:
-          'Fields: username, nickname, gender, email, phone, nik, dateOfBirth, password, language, acceptPolicy=true, and one file `photo`. ' +
+          'Fields: username, nickname, gender, email, phone, nik, dateOfBirth, password, language, acceptPolicy=true, and one file `photo`; ' +
+          'under 18 (Jakarta date) also guardianEmail and guardianPhone, the parent or guardian who is asked to consent. ' +
           'Every field problem is reported at once. Email, phone or NIK already registered → 409 signup_refused (which one is never said). ' +
           'Send an Idempotency-Key header: a retry with the same key returns the same account.',
         tags: ['accounts'],
@@ -63,6 +64,31 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
         idempotencyKey: key,
       });
       return reply.code(created ? 201 : 200).send(result);
+    },
+  );
+
+  app.get(
+    '/api/accounts/:id/status',
+    {
+      schema: {
+        summary: 'Sign-up progress: account status, email and phone verified, guardian decision (for the verify page after a reload)',
+        tags: ['accounts'],
+        params: memberParams,
+        response: {
+          200: Type.Object({
+            status: Type.String(),
+            emailVerified: Type.Boolean(),
+            phoneVerified: Type.Boolean(),
+            guardian: Type.Union([Type.Literal('none'), Type.Literal('pending'), Type.Literal('consented'), Type.Literal('refused'), Type.Literal('withdrawn')]),
+          }),
+          '4xx': problemSchema,
+        },
+      },
+      config: { rateLimit: { max: 120, timeWindow: '10 minutes' } },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return accounts.status(request.params.id);
     },
   );
 

@@ -9,7 +9,7 @@ import { normalizePhone } from '../../../common/identity/phone.js';
 import { validateUsername } from '../../../common/identity/username.js';
 import { appendAudit } from '../../platform/audit/audit-log.js';
 import type { Keyring } from '../../platform/crypto/keyring.js';
-import type { Database, MemberStatus } from '../../platform/db/schema.js';
+import type { Database, GuardianStatus, MemberStatus } from '../../platform/db/schema.js';
 import { AppError, type FieldProblem } from '../../platform/http/app-error.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import { DEFAULT_PHOTO_LIMITS, processProfilePhoto } from '../../platform/media/image.js';
@@ -17,6 +17,8 @@ import type { ConsentLedger } from '../../privacy/consent/ledger.js';
 import { NORMALIZERS } from '../../privacy/data-map/normalizers.js';
 import { hashPassword } from '../password/hash.js';
 import { checkPasswordStrength } from '../password/strength.js';
+import { GUARDIAN_INVITE_TTL_MS } from '../guardians/service.js';
+import { readyToActivate } from './activation.js';
 import type { AccountsRepo } from './repo.js';
 import { jakartaToday, newEmailToken, newSmsCode, sha256, isAdult } from './verification.js';
 
@@ -39,6 +41,13 @@ export interface SignUpContext {
   ip?: string | undefined;
   userAgent?: string | undefined;
   idempotencyKey?: string | undefined;
+}
+
+export interface SignUpStatus {
+  status: MemberStatus;
+  emailVerified: boolean;
+  phoneVerified: boolean;
+  guardian: 'none' | GuardianStatus;
 }
 
 export interface SignUpResult {
@@ -121,6 +130,21 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
     const language = f('language');
     if (language !== 'id' && language !== 'en') add('language', language === '' ? 'required' : 'choice');
 
+    // P5.1: a minor names a parent or guardian, who must be reachable at their own email and phone.
+    const minor = dobValid && dateOfBirth <= today && !isAdult(dateOfBirth, today);
+    let guardian: { email: string; phone: string } | undefined;
+    if (minor) {
+      const guardianEmail = f('guardianEmail').trim();
+      const guardianPhone = normalizePhone(f('guardianPhone'));
+      if (guardianEmail === '') add('guardianEmail', 'required', 'guardian.fields.emailRequired');
+      else if (guardianEmail.length > 254 || !EMAIL.test(guardianEmail)) add('guardianEmail', 'email', 'accounts.fields.emailInvalid');
+      else if (NORMALIZERS.email(guardianEmail) === NORMALIZERS.email(email)) add('guardianEmail', 'sameAsMember', 'guardian.fields.sameEmail');
+      if (!guardianPhone.ok) {
+        add('guardianPhone', guardianPhone.error, guardianPhone.error === 'required' ? 'guardian.fields.phoneRequired' : phoneMessageKey(guardianPhone.error));
+      } else if (phone.ok && guardianPhone.e164 === phone.e164) add('guardianPhone', 'sameAsMember', 'guardian.fields.samePhone');
+      if (guardianPhone.ok) guardian = { email: guardianEmail, phone: guardianPhone.e164 };
+    }
+
     const password = typeof form.fields.password === 'string' ? form.fields.password : '';
     if (password === '') add('password', 'required');
     else {
@@ -154,7 +178,7 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
       }
     }
 
-    if (problems.length > 0 || !username.ok || !phone.ok || !nik.ok || !photo?.ok) {
+    if (problems.length > 0 || !username.ok || !phone.ok || !nik.ok || !photo?.ok || (minor && !guardian)) {
       throw new AppError('validation_failed', 400, 'sign-up form invalid', { fields: problems });
     }
     return {
@@ -169,6 +193,7 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
       password,
       language: language as Language,
       photo,
+      guardian,
     };
   }
 
@@ -192,8 +217,9 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
       const today = jakartaToday(now);
       const v = await validate(form, today);
       const passwordHash = await hashPassword(v.password);
-      const status: MemberStatus = isAdult(v.dateOfBirth, today) ? 'pending_verification' : 'pending_guardian';
+      const status: MemberStatus = v.guardian ? 'pending_guardian' : 'pending_verification';
       const id = crypto.randomUUID();
+      const guardianId = v.guardian ? crypto.randomUUID() : undefined;
       const photoId = crypto.randomUUID();
 
       const dir = path.join(dataDir, 'media', 'members', id);
@@ -255,6 +281,33 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
           );
           await jobs.send(trx, 'accounts.send-sms-code', { memberId: id });
           await jobs.send(trx, 'accounts.send-verification-email', { memberId: id });
+          if (v.guardian && guardianId) {
+            await repo.insertGuardian(trx, {
+              id: guardianId,
+              member_id: id,
+              email: keyring.encrypt(v.guardian.email, 'guardians.email'),
+              phone: keyring.encrypt(v.guardian.phone, 'guardians.phone'),
+              // The guardian hears from us first in the language the minor chose; their page can switch.
+              language: v.language,
+              status: 'pending',
+              invite_hash: null,
+              // The invitation job sets it again with the token; set now so a resend is throttled from the start.
+              invite_expires_at: new Date(now.getTime() + GUARDIAN_INVITE_TTL_MS),
+              withdraw_hash: null,
+              consented_at: null,
+              withdrawn_at: null,
+              created_at: now,
+              updated_at: now,
+            });
+            await appendAudit(
+              trx,
+              { type: 'member', id },
+              { action: 'guardians.requested', subjectType: 'guardian', subjectId: guardianId, details: { memberId: id } },
+              { purpose: 'account', at: now },
+            );
+            await jobs.send(trx, 'guardians.send-invitation', { guardianId });
+            await jobs.send(trx, 'guardians.send-invitation-sms', { guardianId });
+          }
         });
       } catch (err) {
         await removeFiles();
@@ -353,6 +406,22 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
       throwFor(outcome);
     },
 
+    /**
+     * What the verify page needs after a reload: the account status, which checks are done, and the
+     * guardian's decision (`none` for adults). Nothing else: the id is known only to whoever signed up.
+     */
+    async status(memberId: string): Promise<SignUpStatus> {
+      const member = await repo.findMember(db, memberId);
+      if (!member) throw new AppError('not_found', 404, 'no such member');
+      const guardian = await repo.guardianStatus(db, memberId);
+      return {
+        status: member.status,
+        emailVerified: member.email_verified_at !== null,
+        phoneVerified: member.phone_verified_at !== null,
+        guardian: guardian ?? 'none',
+      };
+    },
+
     /** Queues a new SMS code unless one was requested less than 60 s ago. */
     async resendSms(memberId: string): Promise<void> {
       const now = clock();
@@ -381,7 +450,9 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
   ) {
     const emailVerified = channel === 'email' ? at : member.email_verified_at;
     const phoneVerified = channel === 'phone' ? at : member.phone_verified_at;
-    const activate = member.status === 'pending_verification' && emailVerified !== null && phoneVerified !== null;
+    // P5.1: a minor also needs the guardian's consent; whichever of the three steps comes last activates.
+    const guardian = member.status === 'pending_guardian' ? await repo.guardianStatus(trx, member.id) : undefined;
+    const activate = readyToActivate({ status: member.status, email_verified_at: emailVerified, phone_verified_at: phoneVerified }, guardian);
     await repo.updateMember(trx, member.id, {
       ...(channel === 'email' ? { email_verified_at: at } : { phone_verified_at: at }),
       ...(activate ? { status: 'active' as const } : {}),

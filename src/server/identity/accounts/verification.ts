@@ -14,13 +14,5 @@ export function sha256(value: string): string {
   return crypto.createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
-/** Today's date in Jakarta (WIB, UTC+7) as YYYY-MM-DD. */
-export function jakartaToday(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
-/** True when someone born on `dateOfBirth` (YYYY-MM-DD) is 18 or older on `today` (YYYY-MM-DD). */
-export function isAdult(dateOfBirth: string, today: string): boolean {
-  const [y, m, d] = dateOfBirth.split('-');
-  return `${String(Number(y) + 18).padStart(4, '0')}-${m}-${d}` <= today;
-}
+/** Age rules live in src/common/age.ts so the web form uses the very same ones. */
+export { isAdult, jakartaToday } from '../../../common/age.js';

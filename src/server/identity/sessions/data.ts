@@ -17,8 +17,11 @@ export const sessionsData = declareTable({
   personal: {
     member_id: { ...device({ id: 'Pemilik sesi', en: 'Whose session it is' }, false), category: 'usage' },
     device_label: device({ id: 'Perangkat dan peramban sesi', en: 'Device and browser of a session' }, false),
-    ip: device({ id: 'Alamat IP saat masuk', en: 'IP address at sign-in' }, true),
+    ip: { ...device({ id: 'Alamat IP saat masuk', en: 'IP address at sign-in' }, true), display: 'masked' },
     user_agent: device({ id: 'Identitas peramban saat masuk', en: 'Browser identification at sign-in' }, true),
+    // login-security (ADR 0009): the known device and the approximate place (city, country from the IP).
+    device_id: { ...device({ id: 'Perangkat dikenal asal sesi', en: 'Known device a session came from' }, false), purposes: ['security'] },
+    place: { ...device({ id: 'Perkiraan tempat saat masuk (kota, negara)', en: 'Approximate place at sign-in (city, country)' }, true), category: 'location' },
   },
   nonPersonal: {
     id: 'session identifier',
@@ -28,4 +31,5 @@ export const sessionsData = declareTable({
     expires_at: 'session time',
     revoked_at: 'session time',
   },
+  subject: { kind: 'column', column: 'member_id' },
 });

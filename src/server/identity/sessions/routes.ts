@@ -3,9 +3,20 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/http/app-error.js';
 import { problemSchema } from '../../platform/http/schemas.js';
-import { SESSION_IDLE_MS, type AuthenticatedSession, type SessionService } from './service.js';
+import { deviceForSignIn, setDeviceCookie } from '../login-security/http.js';
+import { CHALLENGE_TTL_MS, SESSION_IDLE_MS, type AuthenticatedSession, type SessionService } from './service.js';
 
 export const SESSION_COOKIE = '__Host-kenalan-session';
+/** Binds a sign-in challenge to the browser that entered the right password (5 minutes). */
+export const CHALLENGE_COOKIE = '__Host-kenalan-challenge';
+
+export const challengeSchema = Type.Object({
+  challenge: Type.Object({
+    id: Type.String(),
+    methods: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('passkey'), Type.Literal('email_code'), Type.Literal('sms_code')])),
+    reason: Type.Union([Type.Literal('mfa'), Type.Literal('step_up')]),
+  }),
+});
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,6 +26,31 @@ declare module 'fastify' {
 }
 
 const uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+
+/** The session cookie: the same for password sign-in, a passed challenge and passkey sign-in. */
+export function setSessionCookie(reply: FastifyReply, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'lax',
+    maxAge: Math.floor(SESSION_IDLE_MS / 1000),
+  });
+}
+
+export function setChallengeCookie(reply: FastifyReply, browserToken: string): void {
+  reply.setCookie(CHALLENGE_COOKIE, browserToken, {
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+    maxAge: Math.floor(CHALLENGE_TTL_MS / 1000),
+  });
+}
+
+export function clearChallengeCookie(reply: FastifyReply): void {
+  reply.clearCookie(CHALLENGE_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
+}
 
 /** Sign-in, sign-out, "who am I", and the member's own list of sessions. */
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }> = async (app, { sessions }) => {
@@ -27,16 +63,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
   }
   const current = (request: FastifyRequest) => request.session!;
 
-  function setSessionCookie(reply: FastifyReply, token: string) {
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      secure: true,
-      sameSite: 'lax',
-      maxAge: Math.floor(SESSION_IDLE_MS / 1000),
-    });
-  }
-
   app.post(
     '/api/sessions',
     {
@@ -47,17 +73,29 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
           { identifier: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ memberId: Type.String(), sessionId: Type.String() }), '4xx': problemSchema },
+        response: {
+          201: Type.Object({ memberId: Type.String(), sessionId: Type.String() }),
+          202: challengeSchema,
+          '4xx': problemSchema,
+        },
       },
       config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token, sessionId, memberId } = await sessions.login(request.body.identifier, request.body.password, {
+      const device = deviceForSignIn(request);
+      const result = await sessions.login(request.body.identifier, request.body.password, {
         ip: request.ip,
         userAgent: request.headers['user-agent'],
+        deviceToken: device.token,
       });
-      setSessionCookie(reply, token);
-      return reply.code(201).send({ memberId, sessionId });
+      // The device cookie (login-security, P1.6) is set once the password was right.
+      if (device.fresh) setDeviceCookie(reply, device.token);
+      if (result.kind === 'challenge') {
+        setChallengeCookie(reply, result.browserToken);
+        return reply.code(202).send({ challenge: { id: result.challengeId, methods: result.methods, reason: result.reason } });
+      }
+      setSessionCookie(reply, result.token);
+      return reply.code(201).send({ memberId: result.memberId, sessionId: result.sessionId });
     },
   );
 

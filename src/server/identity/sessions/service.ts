@@ -8,15 +8,22 @@ import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
 import { NORMALIZERS } from '../../privacy/data-map/normalizers.js';
+import type { LoginGuard } from '../login-security/guard.js';
+import { passLoginGuard } from '../login-security/seam.js';
+import type { LoginSecurity } from '../login-security/service.js';
 import { verifyAgainstDummy, verifyPassword } from '../password/hash.js';
 
 /** A session lives 30 days from its last use; `last_seen_at` is refreshed at most every 5 minutes. */
 export const SESSION_IDLE_MS = 30 * 24 * 3600 * 1000;
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
+/** A sign-in challenge (second step after the password) and its browser cookie live 5 minutes. */
+export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 
 export interface SessionContext {
   ip: string;
   userAgent: string | undefined;
+  /** The `__Host-kenalan-device` cookie (login-security; a fresh token when the browser has none). */
+  deviceToken?: string | undefined;
 }
 
 export interface AuthenticatedSession {
@@ -47,13 +54,61 @@ export function deviceLabel(userAgent: string | undefined): string {
   return os ? `${browser} on ${os}` : browser;
 }
 
+/** How a second step can be passed. `email_code` / `sms_code` are offered only for step-up. */
+export type ChallengeMethod = 'totp' | 'recovery_code' | 'passkey' | 'email_code' | 'sms_code';
+export type ChallengeReason = 'mfa' | 'step_up';
+
+/**
+ * What a sign-in attempt ends in: a session, or a challenge the same browser must pass first
+ * (`browserToken` goes only into the short-lived challenge cookie; the table keeps its hash).
+ */
+export type LoginResult =
+  | { kind: 'session'; token: string; sessionId: string; memberId: string }
+  | { kind: 'challenge'; challengeId: string; methods: ChallengeMethod[]; reason: ChallengeReason; browserToken: string };
+
+/** How the member proved who they are, recorded in the `accounts.logged_in` audit event. */
+export type SignInMethod = 'password' | 'challenge' | 'passkey';
+
+/**
+ * Opens a sign-in challenge when the member has a second factor (or a step-up was asked for).
+ * Implemented by the MFA module (src/server/identity/mfa/); without it, no challenge is ever opened.
+ */
+export interface SignInChallenges {
+  openIfNeeded(memberId: string, options: { stepUp: boolean }, context: SessionContext): Promise<Extract<LoginResult, { kind: 'challenge' }> | undefined>;
+}
+
+export interface SessionServiceDeps {
+  db: Kysely<Database>;
+  keyring: Keyring;
+  clock?: () => Date;
+  /** Brute-force defence (src/server/identity/login-security/guard.ts); optional so tests and tools can go without. */
+  guard?: LoginGuard;
+  /** Device identifier, risk score and new-device email (src/server/identity/login-security/service.ts). */
+  security?: LoginSecurity;
+  /** Second factors and step-up (src/server/identity/mfa/). */
+  challenges?: SignInChallenges;
+}
+
+/**
+ * Refuses a member who must not get a session, whatever factor they proved: `locked` →
+ * `account_locked`, anything else not active → `account_inactive`. Call it only after the member
+ * has proved a factor (password or passkey): saying "locked" or "not active" to anyone else
+ * would reveal the account.
+ */
+export function assertMayHaveSession(member: { status: string }): void {
+  if (member.status === 'active') return;
+  if (member.status === 'locked') throw new AppError('account_locked', 403, 'account is locked');
+  throw new AppError('account_inactive', 403, `account is ${member.status}`);
+}
+
 /**
  * Sign-in with username, email or phone and a password; server-side sessions whose token lives
  * only in the cookie (the table keeps its sha256). Unknown identifiers cost the same argon2 time
  * as known ones, and every answer to a failed sign-in is the same, so neither reveals who has an
- * account. Only active accounts get a session.
+ * account. Only active accounts get a session; a member with a second factor (or a risky sign-in)
+ * gets a challenge instead, and the session is created by `createSession` once it is passed.
  */
-export function makeSessionService({ db, keyring, clock = () => new Date() }: { db: Kysely<Database>; keyring: Keyring; clock?: () => Date }) {
+export function makeSessionService({ db, keyring, clock = () => new Date(), guard, challenges, security }: SessionServiceDeps) {
   // token hash → verified session; Map keeps insertion order, so the first key is the oldest.
   const cache = new Map<string, { session: AuthenticatedSession; until: number }>();
   const forget = (sessionIds: Set<string>) => {
@@ -70,48 +125,97 @@ export function makeSessionService({ db, keyring, clock = () => new Date() }: { 
     return query.where('username_norm', '=', normalizeUsername(trimmed)).executeTakeFirst();
   }
 
+  /** The one place a session is made: password login, a passed challenge, and passkey sign-in. */
+  async function createSession(
+    member: { id: string },
+    context: SessionContext,
+    how: { method: SignInMethod; challengeId?: string; factor?: ChallengeMethod } = { method: 'password' },
+  ): Promise<Extract<LoginResult, { kind: 'session' }>> {
+    const now = clock();
+    const token = crypto.randomBytes(32).toString('base64url');
+    const sessionId = crypto.randomUUID();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('sessions')
+        .values({
+          id: sessionId,
+          token_hash: sha256(token),
+          member_id: member.id,
+          device_label: deviceLabel(context.userAgent),
+          ip: keyring.encrypt(context.ip, 'sessions.ip'),
+          user_agent: context.userAgent ? keyring.encrypt(context.userAgent.slice(0, 500), 'sessions.user_agent') : null,
+          created_at: now,
+          last_seen_at: now,
+          expires_at: new Date(now.getTime() + SESSION_IDLE_MS),
+        })
+        .execute();
+      await appendAudit(
+        trx,
+        { type: 'member', id: member.id },
+        {
+          action: 'accounts.logged_in',
+          subjectType: 'member',
+          subjectId: member.id,
+          details: { sessionId, method: how.method, ...(how.challengeId ? { challengeId: how.challengeId } : {}), ...(how.factor ? { factor: how.factor } : {}) },
+        },
+        { purpose: 'security', at: now },
+      );
+    });
+    // Login security: the account's failure count is cleared; the device, the network and the
+    // approximate place are recorded (and a new device is emailed about).
+    await guard?.recordSuccess({ ip: context.ip, accountKey: member.id });
+    await security?.recordSignIn({ memberId: member.id, sessionId, ...context });
+    return { kind: 'session', token, sessionId, memberId: member.id };
+  }
+
   return {
-    async login(identifier: string, password: string, context: SessionContext): Promise<{ token: string; sessionId: string; memberId: string }> {
+    async login(identifier: string, password: string, context: SessionContext): Promise<LoginResult> {
+      // Step 1 — who is signing in (no answer yet: unknown and known identifiers look the same).
       const member = await findMember(identifier);
+
+      // ── LOGIN-SECURITY SEAM: brute-force guard ─────────────────────────────────────────────
+      // Before any password is checked: wait the progressive delay or refuse (429 login_locked).
+      // Every wrong password and unknown identifier is counted (`recordFailure`); `createSession`
+      // records the success. Owned by login-security (src/server/identity/login-security/).
+      const attempt = guard && security ? await security.attemptFor(member?.id, identifier, context) : undefined;
+      if (guard && attempt) await passLoginGuard(guard, attempt);
+      // ────────────────────────────────────────────────────────────────────────────────────────
+
+      // Step 2 — the password (unknown identifiers pay the same argon2 cost).
       if (!member) {
         await verifyAgainstDummy(password);
+        if (attempt) await guard?.recordFailure(attempt);
         throw new AppError('login_failed', 401, 'unknown identifier');
       }
       if (!(await verifyPassword(member.password_hash, password))) {
         await db.transaction().execute((trx) =>
           appendAudit(trx, { type: 'anonymous' }, { action: 'accounts.login_failed', subjectType: 'member', subjectId: member.id, details: { reason: 'password' } }, { purpose: 'security' }),
         );
+        if (attempt) await guard?.recordFailure(attempt);
         throw new AppError('login_failed', 401, 'wrong password');
       }
-      // Only after the right password: saying "not active yet" to anyone would reveal the account.
-      if (member.status !== 'active') throw new AppError('account_inactive', 403, `account is ${member.status}`);
-      const now = clock();
-      const token = crypto.randomBytes(32).toString('base64url');
-      const sessionId = crypto.randomUUID();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('sessions')
-          .values({
-            id: sessionId,
-            token_hash: sha256(token),
-            member_id: member.id,
-            device_label: deviceLabel(context.userAgent),
-            ip: keyring.encrypt(context.ip, 'sessions.ip'),
-            user_agent: context.userAgent ? keyring.encrypt(context.userAgent.slice(0, 500), 'sessions.user_agent') : null,
-            created_at: now,
-            last_seen_at: now,
-            expires_at: new Date(now.getTime() + SESSION_IDLE_MS),
-          })
-          .execute();
-        await appendAudit(
-          trx,
-          { type: 'member', id: member.id },
-          { action: 'accounts.logged_in', subjectType: 'member', subjectId: member.id, details: { sessionId } },
-          { purpose: 'security', at: now },
-        );
-      });
-      return { token, sessionId, memberId: member.id };
+
+      // Step 3 — the account may have a session at all (only after the right password).
+      assertMayHaveSession(member);
+
+      // ── LOGIN-SECURITY SEAM: risk assessment ───────────────────────────────────────────────
+      // Password and status are good. A risk assessment (new device, unusual place, …) may set
+      // `stepUp = true`, which makes this sign-in pass an email/SMS code (or the member's second
+      // factor) before it gets a session. Owned by the login-security engineer; default false.
+      const risk = await security?.assess(member.id, context);
+      const stepUp = risk?.stepUp ?? false;
+      // ────────────────────────────────────────────────────────────────────────────────────────
+
+      // Step 4 — a second step when the member has a second factor or the sign-in looks risky.
+      const challenge = await challenges?.openIfNeeded(member.id, { stepUp }, context);
+      if (challenge) return challenge;
+
+      // Step 5 — the session.
+      return createSession(member, context, { method: 'password' });
     },
+
+    /** Makes a session for a member who proved who they are (password, passed challenge, passkey). */
+    createSession,
 
     /** The session behind a cookie token, if it is live and its member still active. */
     async authenticate(token: string | undefined): Promise<AuthenticatedSession | undefined> {
@@ -194,6 +298,24 @@ export function makeSessionService({ db, keyring, clock = () => new Date() }: { 
         .execute();
       forget(new Set(ended.map((row) => row.id)));
       return ended.length;
+    },
+
+    /** Ends every session of the member (password reset, "my account is compromised"). */
+    async revokeAll(memberId: string): Promise<number> {
+      const ended = await db
+        .updateTable('sessions')
+        .set({ revoked_at: clock() })
+        .where('member_id', '=', memberId)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute();
+      forget(new Set(ended.map((row) => row.id)));
+      return ended.length;
+    },
+
+    /** Drops the member's sessions from the in-memory cache (after another module revoked them in its own transaction). */
+    forgetMember(memberId: string): void {
+      for (const [hash, entry] of cache) if (entry.session.memberId === memberId) cache.delete(hash);
     },
   };
 }

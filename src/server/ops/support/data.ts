@@ -39,4 +39,5 @@ export const supportTicketsData = declareTable({
     created_at: 'time filed',
     due_at: 'answer deadline (14 days)',
   },
+  subject: { kind: 'blindIndex', column: 'email_bidx', memberColumn: 'email', normalize: 'email', context: 'support_tickets.email' },
 });

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Language } from '../../../common/i18n/index.js';
 import type { SupportTicketRequest, SupportTicketResponse } from '../../../common/schemas/support.js';
 import { appendAudit } from '../../platform/audit/audit-log.js';
+import type { AuditActor } from '../../platform/audit/events.js';
 import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
@@ -50,7 +51,51 @@ export function makeSupportService({ db, repo, keyring, jobs, clock = () => new 
     return { ticket: toResponse(existing as typeof existing & { language: Language }), created: false };
   }
 
+  /** The ticket row, its audit record and its confirmation-email job, inside the caller's transaction. */
+  async function insertTicket(
+    trx: Transaction<Database>,
+    input: SupportTicketRequest,
+    language: Language,
+    idempotencyKey: string | null,
+    actor: AuditActor,
+    now: Date,
+  ) {
+    const id = crypto.randomUUID();
+    const number = await repo.nextTicketNumber(trx, now.getUTCFullYear());
+    const values = {
+      id,
+      number,
+      idempotency_key: idempotencyKey,
+      name: encrypt('name', input.name.trim()),
+      email: encrypt('email', input.email.trim()),
+      email_bidx: keyring.blindIndex(normalizeEmail(input.email), 'support_tickets.email'),
+      topic: input.topic,
+      message: encrypt('message', input.message),
+      language,
+      created_at: now,
+      due_at: new Date(now.getTime() + ANSWER_WITHIN_DAYS * 24 * 3600 * 1000),
+    };
+    await repo.insert(trx, values);
+    await appendAudit(
+      trx,
+      actor,
+      { action: 'support.ticket_filed', subjectType: 'support_ticket', subjectId: id, details: { number, topic: input.topic } },
+      { purpose: 'support', at: now },
+    );
+    await jobs.send(trx, 'support.send-confirmation', { ticketId: id });
+    return values;
+  }
+
   return {
+    /**
+     * Files a ticket on behalf of another module, inside its transaction (e.g. the recovery
+     * module's "my account is compromised" action, where the lock and the ticket go together).
+     */
+    async fileTicketIn(trx: Transaction<Database>, input: SupportTicketRequest & { language: Language }, actor: AuditActor) {
+      const row = await insertTicket(trx, input, input.language, null, actor, clock());
+      return { id: row.id, ...toResponse(row) };
+    },
+
     /** Files a ticket, its audit record and its confirmation-email job in one transaction. */
     async fileTicket(
       input: SupportTicketRequest,
@@ -62,33 +107,8 @@ export function makeSupportService({ db, repo, keyring, jobs, clock = () => new 
       }
       const now = clock();
       const language = input.language ?? context.language;
-      const id = crypto.randomUUID();
       try {
-        const row = await db.transaction().execute(async (trx) => {
-          const number = await repo.nextTicketNumber(trx, now.getUTCFullYear());
-          const values = {
-            id,
-            number,
-            idempotency_key: context.idempotencyKey ?? null,
-            name: encrypt('name', input.name.trim()),
-            email: encrypt('email', input.email.trim()),
-            email_bidx: keyring.blindIndex(normalizeEmail(input.email), 'support_tickets.email'),
-            topic: input.topic,
-            message: encrypt('message', input.message),
-            language,
-            created_at: now,
-            due_at: new Date(now.getTime() + ANSWER_WITHIN_DAYS * 24 * 3600 * 1000),
-          };
-          await repo.insert(trx, values);
-          await appendAudit(
-            trx,
-            { type: 'anonymous' },
-            { action: 'support.ticket_filed', subjectType: 'support_ticket', subjectId: id, details: { number, topic: input.topic } },
-            { purpose: 'support', at: now },
-          );
-          await jobs.send(trx, 'support.send-confirmation', { ticketId: id });
-          return values;
-        });
+        const row = await db.transaction().execute((trx) => insertTicket(trx, input, language, context.idempotencyKey ?? null, { type: 'anonymous' }, now));
         return { ticket: toResponse(row), created: true };
       } catch (err) {
         // Two concurrent retries with one key: the unique index lets one in; the other replays it.

@@ -12,9 +12,26 @@ export interface Database {
   support_tickets: SupportTicketsTable;
   consent_ledger: ConsentLedgerTable;
   sessions: SessionsTable;
+  login_rate_limits: LoginRateLimitsTable;
+  member_devices: MemberDevicesTable;
+  member_networks: MemberNetworksTable;
   members: MembersTable;
   member_photos: MemberPhotosTable;
   verification_codes: VerificationCodesTable;
+  password_resets: PasswordResetsTable;
+  contact_changes: ContactChangesTable;
+  compromise_reports: CompromiseReportsTable;
+  guardians: GuardiansTable;
+  member_totp: MemberTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  signin_challenges: SigninChallengesTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  newsletters: NewslettersTable;
+  newsletter_deliveries: NewsletterDeliveriesTable;
+  newsletter_clicks: NewsletterClicksTable;
+  rights_requests: RightsRequestsTable;
+  data_exports: DataExportsTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -109,7 +126,7 @@ export interface ConsentLedgerTable {
   at: Date;
 }
 
-export type MemberStatus = 'pending_verification' | 'pending_guardian' | 'active' | 'suspended' | 'deleted';
+export type MemberStatus = 'pending_verification' | 'pending_guardian' | 'active' | 'suspended' | 'deleted' | 'locked';
 
 export interface MembersTable {
   id: string;
@@ -169,4 +186,200 @@ export interface SessionsTable {
   last_seen_at: Date;
   expires_at: Date;
   revoked_at: Date | null;
+  /** The member's known device this session was started from (login-security, ADR 0009). */
+  device_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Approximate place at sign-in ({city, country} JSON), encrypted. */
+  place: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** rate-limiter-flexible's RateLimiterPostgres table (key is an HMAC; expire in epoch ms, int8 as string). */
+export interface LoginRateLimitsTable {
+  key: string;
+  points: number;
+  expire: string | null;
+}
+
+export interface MemberDevicesTable {
+  id: string;
+  member_id: string;
+  device_hash: string;
+  device_label: string;
+  first_seen_at: Date;
+  last_seen_at: Date;
+}
+
+export interface MemberNetworksTable {
+  id: string;
+  member_id: string;
+  prefix_hash: string;
+  first_seen_at: Date;
+  last_seen_at: Date;
+}
+
+export type GuardianStatus = 'pending' | 'consented' | 'refused' | 'withdrawn';
+
+export interface GuardiansTable {
+  id: string;
+  member_id: string;
+  email: string;
+  phone: string;
+  language: 'id' | 'en';
+  status: GuardianStatus;
+  invite_hash: string | null;
+  invite_expires_at: Date | null;
+  withdraw_hash: string | null;
+  consented_at: Date | null;
+  withdrawn_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Password resets (recovery module): the secret is stored only as a hash, set by the sending job. */
+export interface PasswordResetsTable {
+  id: string;
+  member_id: string;
+  channel: 'email' | 'sms';
+  secret_hash: string | null;
+  attempts: Generated<number>;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Date;
+}
+
+/** Pending email/phone changes (recovery module); values encrypted, secrets hashed. */
+export interface ContactChangesTable {
+  id: string;
+  member_id: string;
+  kind: 'email' | 'phone';
+  new_value: string;
+  old_value: string | null;
+  secret_hash: string | null;
+  attempts: Generated<number>;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Date;
+}
+
+/** Confirmations of "my account is compromised" reports made without a session (recovery module). */
+export interface CompromiseReportsTable {
+  id: string;
+  member_id: string;
+  secret_hash: string | null;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Date;
+}
+
+/** A member's authenticator app (mfa module): secret encrypted, pending until `confirmed_at`. */
+export interface MemberTotpTable {
+  member_id: string;
+  secret: string;
+  confirmed_at: Date | null;
+  last_used_step: number | null;
+  created_at: Date;
+}
+
+/** One-time recovery codes (mfa module), argon2id hashes. */
+export interface RecoveryCodesTable {
+  id: string;
+  member_id: string;
+  code_hash: string;
+  used_at: Date | null;
+  created_at: Date;
+}
+
+/** WebAuthn credentials (mfa module). `counter` is int8, read back as a string. */
+export interface PasskeysTable {
+  id: string;
+  member_id: string;
+  credential_id: string;
+  public_key: string;
+  counter: ColumnType<string, string | number, string | number>;
+  transports: string | null;
+  device_type: 'singleDevice' | 'multiDevice';
+  backed_up: boolean;
+  name: string;
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+/** A sign-in that must pass a second step (mfa module); hashes only. */
+export interface SigninChallengesTable {
+  id: string;
+  member_id: string;
+  browser_hash: string;
+  reason: 'mfa' | 'step_up';
+  methods: string;
+  attempts: Generated<number>;
+  code_channel: 'email_code' | 'sms_code' | null;
+  code_hash: string | null;
+  code_expires_at: Date | null;
+  code_requested_at: Date | null;
+  codes_sent: Generated<number>;
+  webauthn_challenge: string | null;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Date;
+}
+
+/** WebAuthn challenges for passkey registration and passwordless sign-in (mfa module). */
+export interface WebauthnChallengesTable {
+  id: string;
+  member_id: string | null;
+  purpose: 'register' | 'signin';
+  challenge: string;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Date;
+}
+
+export interface NewslettersTable {
+  id: string;
+  subject_id: string;
+  subject_en: string;
+  body_id: string;
+  body_en: string;
+  created_at: Date;
+}
+
+export interface NewsletterDeliveriesTable {
+  id: string;
+  newsletter_id: string;
+  member_id: string;
+  token_hash: string;
+  language: 'id' | 'en';
+  tracked: boolean;
+  sent_at: Date;
+  opened_at: Date | null;
+  unsubscribed_at: Date | null;
+}
+
+export interface NewsletterClicksTable {
+  id: string;
+  delivery_id: string;
+  link_index: number;
+  at: Date;
+}
+
+export interface RightsRequestsTable {
+  id: string;
+  member_id: string;
+  kind: 'access' | 'erasure' | 'correction' | 'restriction' | 'objection';
+  received_at: Date;
+  due_at: Date;
+  completed_at: Date | null;
+}
+
+export interface DataExportsTable {
+  id: string;
+  member_id: string;
+  request_id: string;
+  status: 'queued' | 'ready' | 'failed';
+  language: 'id' | 'en';
+  file_path: string | null;
+  bytes: number | null;
+  created_at: Date;
+  ready_at: Date | null;
+  expires_at: Date | null;
+  downloaded_at: Date | null;
 }

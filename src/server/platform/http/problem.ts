@@ -84,6 +84,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, 'application error');
+      // A 429 that says how long to wait says it in the standard header too (login_locked, resend_too_soon, …).
+      if (error.status === 429 && typeof error.extra.params?.seconds === 'number') reply.header('retry-after', String(error.extra.params.seconds));
       return sendProblem(reply, request, error.code, error.status, error.extra);
     }
     if (error.validation) {

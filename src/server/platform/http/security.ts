@@ -11,6 +11,13 @@ export interface SecurityOptions {
   rateLimitPerMinute: number;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: this unsafe /api route is authorized by a single-use token instead of a CSRF token. */
+    csrf?: boolean;
+  }
+}
+
 export const CSRF_COOKIE = '__Host-kenalan-csrf';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -56,7 +63,8 @@ export async function registerSecurity(app: FastifyInstance, options: SecurityOp
     getToken: (request) => request.headers['x-csrf-token'] as string | undefined,
   });
   app.addHook('onRequest', (request, reply, done) => {
-    if (UNSAFE_METHODS.has(request.method) && request.url.startsWith('/api/')) {
+    // A route may opt out only when something else authorizes it (e.g. RFC 8058 one-click unsubscribe's token).
+    if (UNSAFE_METHODS.has(request.method) && request.url.startsWith('/api/') && request.routeOptions.config?.csrf !== false) {
       app.csrfProtection(request, reply, done);
     } else {
       done();

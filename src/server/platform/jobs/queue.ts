@@ -8,15 +8,66 @@ import type { Database } from '../db/schema.js';
  * encrypted, so a job loads what it needs (and decrypts it) when it runs.
  */
 export interface JobPayloads {
+  /** Builds a member's data export (ZIP) and completes the rights request it answers. */
+  'privacy.build-export': { exportId: string };
+  /** One member's copy of a newsletter, sent only if they still consent to marketing email. */
+  'newsletter.deliver': { newsletterId: string; memberId: string };
   'support.send-confirmation': { ticketId: string };
   /** Generates a fresh SMS code (stored only as an HMAC) and sends it. */
   'accounts.send-sms-code': { memberId: string };
   /** Generates a fresh email token (stored only as a sha256) and sends the link. */
   'accounts.send-verification-email': { memberId: string };
+  /** "A new device signed in to your account" email (login-security). */
+  'login-security.new-device-email': { sessionId: string };
+  /** Password reset: creates the link token or SMS code (stored only hashed) and sends it. */
+  'recovery.send-reset': { resetId: string };
+  /** "Your password was changed" email. */
+  'recovery.send-password-changed': { memberId: string };
+  /** Pending email/phone change: creates the link token or SMS code and sends it to the new address/number. */
+  'recovery.send-contact-change': { changeId: string };
+  /** A confirmed email/phone change: notices to the old address/number (and the email). */
+  'recovery.send-contact-changed-notices': { changeId: string };
+  /** "Is your account compromised?" confirmation link to the account's verified email. */
+  'recovery.send-compromise-confirmation': { reportId: string };
+  /** "Your account was locked" notices by email and SMS. */
+  'recovery.send-compromised-notice': { memberId: string };
+  /** Creates the guardian's invitation token (stored only as a sha256) and emails the link. */
+  'guardians.send-invitation': { guardianId: string };
+  /** Tells the guardian by SMS to look for the invitation email. */
+  'guardians.send-invitation-sms': { guardianId: string };
+  /** Thanks the guardian and sends a new withdrawal link (token stored only as a sha256). */
+  'guardians.send-consent-confirmation': { guardianId: string };
+  /** Tells the member their guardian withdrew consent and the account is suspended. */
+  'guardians.send-withdrawal-notice': { memberId: string };
+  /** Draws a step-up sign-in code (stored only as an HMAC) and sends it by the channel the member chose. */
+  'mfa.send-challenge-code': { challengeId: string };
 }
 export type JobName = keyof JobPayloads;
 
-const JOB_NAMES: JobName[] = ['support.send-confirmation', 'accounts.send-sms-code', 'accounts.send-verification-email'];
+/**
+ * Every job name once. pg-boss 10 needs each queue created before use; a name added to
+ * JobPayloads but missing here is a type error rather than a job that silently never runs.
+ */
+const JOB_QUEUES: Record<JobName, true> = {
+  'accounts.send-sms-code': true,
+  'accounts.send-verification-email': true,
+  'guardians.send-consent-confirmation': true,
+  'guardians.send-invitation': true,
+  'guardians.send-invitation-sms': true,
+  'guardians.send-withdrawal-notice': true,
+  'login-security.new-device-email': true,
+  'mfa.send-challenge-code': true,
+  'newsletter.deliver': true,
+  'privacy.build-export': true,
+  'recovery.send-compromise-confirmation': true,
+  'recovery.send-compromised-notice': true,
+  'recovery.send-contact-change': true,
+  'recovery.send-contact-changed-notices': true,
+  'recovery.send-password-changed': true,
+  'recovery.send-reset': true,
+  'support.send-confirmation': true,
+};
+const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
 
 type Executor = Kysely<Database> | Transaction<Database>;
 

@@ -6,7 +6,9 @@ export type EmailBlock =
   | { kind: 'paragraph'; text: string }
   | { kind: 'emphasis'; text: string }
   | { kind: 'quote'; text: string }
-  | { kind: 'link'; href: string };
+  | { kind: 'link'; href: string; /** Shown instead of the address (e.g. the destination of a tracked link). */ text?: string }
+  /** HTML only, e.g. a newsletter's 1×1 open pixel (sent only with tracking consent). */
+  | { kind: 'image'; src: string; width: number; height: number; alt: string };
 
 /** One layout for every email: the same blocks as HTML (escaped by React) and as plain text. */
 export function renderEmail(language: Language, blocks: EmailBlock[]): { html: string; text: string } {
@@ -34,9 +36,11 @@ export function renderEmail(language: Language, blocks: EmailBlock[]): { html: s
               case 'link':
                 return (
                   <p key={i}>
-                    <a href={block.href}>{block.href}</a>
+                    <a href={block.href}>{block.text ?? block.href}</a>
                   </p>
                 );
+              case 'image':
+                return <img key={i} src={block.src} width={block.width} height={block.height} alt={block.alt} />;
             }
           })}
         </body>
@@ -52,10 +56,13 @@ export function renderEmail(language: Language, blocks: EmailBlock[]): { html: s
             .join('\n');
         case 'link':
           return block.href;
+        case 'image':
+          return '';
         default:
           return block.text;
       }
     })
+    .filter((part) => part !== '')
     .join('\n\n');
   return { html, text };
 }

@@ -22,7 +22,7 @@ export const consentLedgerData = declareTable({
   primaryKey: 'id',
   personal: {
     subject_id: evidence('identity', { id: 'Siapa yang memberi persetujuan', en: 'Who gave the consent' }, false),
-    ip: evidence('device', { id: 'Alamat IP saat persetujuan diberikan', en: 'IP address when the consent was given' }, true),
+    ip: { ...evidence('device', { id: 'Alamat IP saat persetujuan diberikan', en: 'IP address when the consent was given' }, true), display: 'masked' },
     user_agent: evidence('device', { id: 'Peramban saat persetujuan diberikan', en: 'Browser when the consent was given' }, true),
   },
   nonPersonal: {
@@ -35,4 +35,5 @@ export const consentLedgerData = declareTable({
     language: 'language the policy was shown in',
     at: 'time of the event',
   },
+  subject: { kind: 'column', column: 'subject_id', where: { subject_type: 'member' } },
 });

@@ -33,6 +33,13 @@ export class UnknownPurposeError extends Error {
   }
 }
 
+/**
+ * A parent or guardian's consent to their child's account (policy 5, UU PDP Art. 25): recorded with
+ * the guardian as subject (the `guardians` row links it to the minor's account). Not one of the
+ * member's own opt-in purposes, so `consents()` never lists it.
+ */
+export const GUARDIAN_CONSENT_PURPOSE = 'minor_account';
+
 export function isConsentPurpose(value: string): value is ConsentPurpose {
   return (CONSENT_PURPOSES as readonly string[]).includes(value);
 }
@@ -54,7 +61,7 @@ export function makeConsentLedger({ db, keyring, policy, clock = () => new Date(
   async function append(
     trx: Transaction<Database>,
     context: ConsentContext,
-    entry: { event: 'policy_accepted' | 'consent_granted' | 'consent_withdrawn'; purpose: ConsentPurpose | null },
+    entry: { event: 'policy_accepted' | 'consent_granted' | 'consent_withdrawn'; purpose: ConsentPurpose | typeof GUARDIAN_CONSENT_PURPOSE | null },
   ) {
     const text = await currentText(trx, context.language);
     const at = clock();
@@ -74,7 +81,7 @@ export function makeConsentLedger({ db, keyring, policy, clock = () => new Date(
         at,
       })
       .execute();
-    const actor = { type: context.subject.type === 'visitor' ? ('anonymous' as const) : ('member' as const), id: context.subject.id };
+    const actor = { type: context.subject.type === 'visitor' ? ('anonymous' as const) : context.subject.type, id: context.subject.id };
     if (entry.purpose === null) {
       await appendAudit(
         trx,
@@ -106,6 +113,28 @@ export function makeConsentLedger({ db, keyring, policy, clock = () => new Date(
     async setConsent(trx: Transaction<Database>, context: ConsentContext, purpose: string, granted: boolean) {
       if (!isConsentPurpose(purpose)) throw new UnknownPurposeError(purpose);
       return append(trx, context, { event: granted ? 'consent_granted' : 'consent_withdrawn', purpose });
+    },
+
+    /**
+     * A guardian gives (true) or withdraws (false) consent to the minor's account. Subject must be
+     * the guardian; call `recordPolicyAcceptance` too when consent is given, for the text shown.
+     */
+    async recordGuardianConsent(trx: Transaction<Database>, context: ConsentContext & { subject: { type: 'guardian'; id: string } }, granted: boolean) {
+      return append(trx, context, { event: granted ? 'consent_granted' : 'consent_withdrawn', purpose: GUARDIAN_CONSENT_PURPOSE });
+    },
+
+    /** The latest guardian-consent entry of a guardian (granted or withdrawn), if any. */
+    async guardianConsent(guardianId: string, executor: Kysely<Database> | Transaction<Database> = db) {
+      const row = await executor
+        .selectFrom('consent_ledger')
+        .select(['event', 'at', 'policy_version', 'language'])
+        .where('subject_type', '=', 'guardian')
+        .where('subject_id', '=', guardianId)
+        .where('purpose', '=', GUARDIAN_CONSENT_PURPOSE)
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      return row ? { granted: row.event === 'consent_granted', at: row.at, policyVersion: row.policy_version, language: row.language } : undefined;
     },
 
     /** Every consent purpose with its current state; purposes never touched are off. */

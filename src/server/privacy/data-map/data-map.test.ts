@@ -1,8 +1,12 @@
+import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../../test/support/database.js';
 import { DATA_MAP, FOREIGN_SCHEMAS, FOREIGN_TABLES } from '../../data-map.js';
+import { Keyring } from '../../platform/crypto/keyring.js';
+import { toMasterKey } from '../../platform/crypto/master-key.js';
 import type { DatabaseHandle } from '../../platform/db/database.js';
+import { makeYourDataService } from '../your-data/service.js';
 import { PURPOSES } from './purposes.js';
 import { declareTable } from './types.js';
 
@@ -65,6 +69,30 @@ describe('data map (the spine)', () => {
         if (field.pdpClass === 'specific') expect(field.encrypted, `${where}: specific data must be encrypted`).toBe(true);
       }
     }
+  });
+
+  it('says for every table with personal data whose rows they are (the "your data" page, export and erasure rely on it)', async () => {
+    const { db } = database;
+    for (const declaration of DATA_MAP) {
+      if (Object.keys(declaration.personal).length === 0) continue;
+      const subject = declaration.subject;
+      expect(subject, `${declaration.table} declares its subject`).toBeDefined();
+      if (!subject) continue;
+      const columns = [...Object.keys(declaration.personal), ...Object.keys(declaration.nonPersonal)];
+      if (subject.kind === 'none') expect(subject.reason.length, declaration.table).toBeGreaterThan(20);
+      else expect(columns, `${declaration.table}: locator column`).toContain(subject.column);
+      if (subject.kind === 'column') for (const c of Object.keys(subject.where ?? {})) expect(columns, `${declaration.table}: ${c}`).toContain(c);
+      if (subject.kind === 'through') {
+        const parent = DATA_MAP.find((d) => d.table === subject.parentTable);
+        expect(parent, `${declaration.table}: parent ${subject.parentTable}`).toBeDefined();
+        expect(parent?.subject?.kind, `${subject.parentTable} locates by column`).toBe('column');
+      }
+      if (subject.kind === 'blindIndex') expect(declaration.personal[subject.column]?.blindIndexOf, `${declaration.table}.${subject.column} is a blind index`).toBeDefined();
+    }
+    // And the locators run: every one as a query against the real schema.
+    const keyring = await Keyring.load(db, toMasterKey(crypto.randomBytes(32)));
+    const service = makeYourDataService({ db, keyring });
+    await expect(service.forMember('00000000-0000-4000-8000-000000000000', 'en', { reveal: true })).resolves.toMatchObject({ accesses: [] });
   });
 
   it('rejects contradictory declarations', () => {

@@ -28,7 +28,9 @@ export type EssentialPurpose = 'account' | 'support' | 'service_notices' | 'secu
 export const CONSENT_PURPOSES = [
   'marketing_email',
   'email_tracking',
+  'preference_cookies',
   'analytics_cookies',
+  'marketing_cookies',
   'personalized_recommendations',
   'share_affiliates',
   'share_partners',
@@ -64,7 +66,25 @@ export interface PersonalField {
   blindIndexOf?: { column: string; normalize: NormalizerName };
   label: { id: string; en: string };
   erasure: ErasureAction;
+  /**
+   * How the "your data" page shows the value: `plain` (default), `masked` (only the end shows until
+   * the member reveals it), or `secret` (a hash or key: its existence is shown, never the value).
+   * Blind-index columns are never shown (they are derived from a column that is).
+   */
+  display?: 'plain' | 'masked' | 'secret';
 }
+
+/**
+ * How to find one member's rows in a table — the "your data" page uses it, and export and erasure
+ * will: a column holding the member id (optionally with fixed values in other columns), a
+ * reference to a parent row that is the member's, a blind index of one of the member's own values,
+ * or `none` with the reason the table holds nothing about a member.
+ */
+export type SubjectLocator =
+  | { kind: 'column'; column: string; where?: Record<string, string> }
+  | { kind: 'through'; column: string; parentTable: string; parentKey: string; parentMemberColumn: string }
+  | { kind: 'blindIndex'; column: string; memberColumn: 'email' | 'phone' | 'nik'; normalize: NormalizerName; context: string }
+  | { kind: 'none'; reason: string };
 
 export interface TableDeclaration {
   table: string;
@@ -73,6 +93,8 @@ export interface TableDeclaration {
   personal: Record<string, PersonalField>;
   /** Columns that hold no personal data, each with the reason. */
   nonPersonal: Record<string, string>;
+  /** Whose rows these are; required for every table with personal columns (the data-map test checks). */
+  subject?: SubjectLocator;
 }
 
 export function declareTable<T extends TableDeclaration>(declaration: T): T {

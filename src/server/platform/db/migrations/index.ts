@@ -4,6 +4,12 @@ import * as m0002 from './0002_policy_and_support.js';
 import * as m0003 from './0003_consent_ledger.js';
 import * as m0004 from './0004_accounts.js';
 import * as m0005 from './0005_sessions.js';
+import * as m0009 from './0009_login_security.js';
+import * as m0006 from './0006_guardians.js';
+import * as m0007 from './0007_recovery.js';
+import * as m0008 from './0008_second_factors.js';
+import * as m0010 from './0010_newsletters.js';
+import * as m0011 from './0011_rights_requests.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +18,10 @@ export const migrations: Record<string, Migration> = {
   '0003_consent_ledger': m0003,
   '0004_accounts': m0004,
   '0005_sessions': m0005,
+  '0009_login_security': m0009,
+  '0006_guardians': m0006,
+  '0007_recovery': m0007,
+  '0008_second_factors': m0008,
+  '0010_newsletters': m0010,
+  '0011_rights_requests': m0011,
 };
