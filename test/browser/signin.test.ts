@@ -34,7 +34,14 @@ describe.runIf(hasChromium)('browser sign-in and sessions (Chromium)', () => {
   });
 
   async function newPage(width = 360, height = 740, locale = 'id-ID'): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height }, ignoreHTTPSErrors: true, locale });
+    // The browser grants location when asked (as a member tapping "allow" would); the page asks only on request.
+    const context = await browser.newContext({
+      viewport: { width, height },
+      ignoreHTTPSErrors: true,
+      locale,
+      permissions: ['geolocation'],
+      geolocation: { latitude: -6.208812, longitude: 106.845599, accuracy: 20 },
+    });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     page.on('console', (message) => {
@@ -121,7 +128,17 @@ describe.runIf(hasChromium)('browser sign-in and sessions (Chromium)', () => {
     await expect.poll(() => items.count()).toBe(2);
     const other = items.filter({ hasNot: page.locator('.badge') });
     expect(await items.filter({ has: page.locator('.badge') }).textContent()).toContain('Sesi ini');
-    expect(await other.textContent()).toMatch(/iPhone|Safari|iOS/);
+    // Device names are worded in the member's language.
+    expect(await other.textContent()).toContain('Safari di iOS');
+
+    // Location only on request: share it for this session, see it (to about 1 km), remove it.
+    const current = items.filter({ has: page.locator('.badge') });
+    expect(await current.textContent()).not.toContain('Lokasi yang Anda bagikan');
+    await current.getByRole('button', { name: 'Bagikan lokasi perangkat ini' }).click();
+    await expect.poll(() => current.textContent()).toContain('-6.21, 106.85 (sekitar 1 km)');
+    await page.screenshot({ path: path.join(SHOTS, 'sessions-location-id-360.png'), fullPage: true });
+    await current.getByRole('button', { name: 'Hapus lokasi' }).click();
+    await expect.poll(() => current.textContent()).not.toContain('Lokasi yang Anda bagikan');
     await noHorizontalScroll(page);
     await page.screenshot({ path: path.join(SHOTS, 'sessions-id-360.png'), fullPage: true });
 

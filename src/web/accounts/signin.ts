@@ -11,6 +11,10 @@ export interface Me {
 export interface SessionInfo {
   id: string;
   device: string;
+  browser: string | null;
+  os: string | null;
+  place: { city: string; country: string } | null;
+  location: { latitude: number; longitude: number; accuracy: number } | null;
   createdAt: string;
   lastSeenAt: string;
   current: boolean;
@@ -65,6 +69,10 @@ export async function fetchMe(options: RequestOptions): Promise<Outcome<Me>> {
 function isSession(v: unknown): v is SessionInfo {
   return (
     isRecord(v) &&
+    (v.browser === null || typeof v.browser === 'string') &&
+    (v.os === null || typeof v.os === 'string') &&
+    (v.place === null || isRecord(v.place)) &&
+    (v.location === null || isRecord(v.location)) &&
     typeof v.id === 'string' &&
     typeof v.device === 'string' &&
     typeof v.createdAt === 'string' &&
@@ -106,5 +114,20 @@ export async function endOtherSessions(options: RequestOptions): Promise<Outcome
 
 export async function signOut(options: RequestOptions): Promise<Outcome<null>> {
   const outcome = await del('/api/sessions/current', options);
+  return outcome.kind === 'ok' ? { kind: 'ok', value: null } : outcome;
+}
+
+/** P1.6: sends this browser's position (after the browser's own permission prompt) to the current session. */
+export async function shareLocation(position: { latitude: number; longitude: number; accuracy: number }, options: RequestOptions): Promise<Outcome<null>> {
+  try {
+    const result = await withCsrf('/api/sessions/current/location', { method: 'PUT', json: position }, options);
+    return result instanceof Response ? { kind: 'ok', value: null } : result;
+  } catch {
+    return { kind: 'network' };
+  }
+}
+
+export async function forgetLocation(options: RequestOptions): Promise<Outcome<null>> {
+  const outcome = await del('/api/sessions/current/location', options);
   return outcome.kind === 'ok' ? { kind: 'ok', value: null } : outcome;
 }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { Outcome } from '../http.js';
-import { endOtherSessions, endSession, fetchMe, fetchSessions, signOut, type Me, type SessionInfo } from '../accounts/signin.js';
+import { endOtherSessions, endSession, fetchMe, fetchSessions, forgetLocation, shareLocation, signOut, type Me, type SessionInfo } from '../accounts/signin.js';
 import { formatDateTime } from '../locale.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
@@ -87,6 +87,38 @@ export function Sessions() {
     setStatus(messageFor(outcome));
   }
 
+  /** "Chrome di Android": the names from the user agent, worded in the member's language. */
+  const deviceName = (s: SessionInfo) => (s.browser && s.os ? t('sessions.deviceOn', { browser: s.browser, os: s.os }) : s.browser ?? s.device);
+  const countryName = (code: string) => {
+    try {
+      return new Intl.DisplayNames([language], { type: 'region' }).of(code) ?? code;
+    } catch {
+      return code;
+    }
+  };
+
+  /** Only on request: the browser asks its own permission first; nothing is sent if it is refused. */
+  function share(): void {
+    if (busy) return;
+    if (!('geolocation' in navigator)) {
+      setStatus({ key: 'sessions.location.unavailable' });
+      return;
+    }
+    setBusy(true);
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        setBusy(false);
+        const { latitude, longitude, accuracy } = position.coords;
+        void run(() => shareLocation({ latitude, longitude, accuracy }, { language }), () => ({ key: 'sessions.location.shared' }));
+      },
+      (error) => {
+        setBusy(false);
+        setStatus({ key: error.code === error.PERMISSION_DENIED ? 'sessions.location.denied' : 'sessions.location.unavailable' });
+      },
+      { enableHighAccuracy: false, timeout: 15_000, maximumAge: 60_000 },
+    );
+  }
+
   const text = (message: Message) => ('key' in message ? t(message.key, message.count === undefined ? {} : { count: message.count }) : message.text);
   const others = sessions?.filter((s) => !s.current) ?? [];
 
@@ -116,7 +148,7 @@ export function Sessions() {
             {sessions.map((s) => (
               <li key={s.id} className={s.current ? 'session current' : 'session'}>
                 <p className="session-device">
-                  <span>{s.device}</span>
+                  <span>{deviceName(s)}</span>
                   {s.current && <span className="badge">{t('sessions.current')}</span>}
                 </p>
                 <dl className="session-times">
@@ -126,6 +158,18 @@ export function Sessions() {
                       <time dateTime={s.createdAt}>{formatDateTime(s.createdAt, language)}</time>
                     </dd>
                   </div>
+                  {s.place && (
+                    <div>
+                      <dt>{t('sessions.place')}</dt>
+                      <dd>{[s.place.city, countryName(s.place.country)].filter(Boolean).join(', ')}</dd>
+                    </div>
+                  )}
+                  {s.location && (
+                    <div>
+                      <dt>{t('sessions.location.title')}</dt>
+                      <dd>{t('sessions.location.value', { latitude: s.location.latitude.toFixed(2), longitude: s.location.longitude.toFixed(2) })}</dd>
+                    </div>
+                  )}
                   <div>
                     <dt>{t('sessions.lastUsed')}</dt>
                     <dd>
@@ -133,12 +177,28 @@ export function Sessions() {
                     </dd>
                   </div>
                 </dl>
+                {s.current && (
+                  <div className="session-location">
+                    {s.location ? (
+                      <button type="button" className="button button-secondary" disabled={busy} onClick={() => void run(() => forgetLocation({ language }), () => ({ key: 'sessions.location.removed' }))}>
+                        {t('sessions.location.remove')}
+                      </button>
+                    ) : (
+                      <>
+                        <p className="field-hint">{t('sessions.location.explain')}</p>
+                        <button type="button" className="button button-secondary" disabled={busy} onClick={share}>
+                          {t('sessions.location.share')}
+                        </button>
+                      </>
+                    )}
+                  </div>
+                )}
                 {!s.current && (
                   <button
                     type="button"
                     className="button button-secondary"
                     disabled={busy}
-                    aria-label={t('sessions.endOneLabel', { device: s.device })}
+                    aria-label={t('sessions.endOneLabel', { device: deviceName(s) })}
                     onClick={() => void run(() => endSession(s.id, { language }), () => ({ key: 'sessions.endedOne', count: 1 }))}
                   >
                     {t('sessions.endOne')}

@@ -475,6 +475,29 @@ describe('passkeys', () => {
     expect((await auditOf(m.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['mfa.passkey_registered', 'mfa.passkey_renamed', 'mfa.passkey_removed']));
   });
 
+  it('adds or removes a way to sign in only within 10 minutes of signing in', async () => {
+    const m = await member(77);
+    const b = browser();
+    await b.login(m.username);
+    const phone = new SoftAuthenticator(ORIGIN);
+    const id = await registerPasskey(b, phone);
+    // The same session, 11 minutes later (a cookie left open on a shared computer, or stolen).
+    await db().updateTable('sessions').set({ created_at: new Date(Date.now() - 11 * 60 * 1000) }).where('member_id', '=', m.id).execute();
+    for (const [method, url, body] of [
+      ['POST', '/api/mfa/passkeys/options', undefined],
+      ['POST', '/api/mfa/totp', undefined],
+      ['DELETE', `/api/mfa/passkeys/${id}`, undefined],
+    ] as const) {
+      const refused = await b.request(method, url, body);
+      expect(refused.statusCode, url).toBe(403);
+      expect(refused.json(), url).toMatchObject({ code: 'reauth_required' });
+    }
+    expect((await b.request('GET', '/api/mfa')).json().passkeys).toHaveLength(1);
+    // A fresh sign-in opens the window again (its start time is what counts).
+    await db().updateTable('sessions').set({ created_at: new Date() }).where('member_id', '=', m.id).execute();
+    expect((await b.request('DELETE', `/api/mfa/passkeys/${id}`)).statusCode).toBe(204);
+  });
+
   it('answers a sign-in challenge with a passkey', async () => {
     const m = await member(32);
     const setup = browser();

@@ -62,10 +62,23 @@ const recoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String()) });
  * Answering sign-in challenges (/api/sessions/challenge…), passwordless passkey sign-in
  * (/api/sessions/passkey…), and the signed-in member's second factors (/api/mfa…).
  */
+/** How recent a sign-in must be to add or remove a second factor. */
+export const RECENT_SIGN_IN_MS = 10 * 60 * 1000;
+
 export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; sessions: SessionService }> = async (app, { mfa, sessions }) => {
   async function signedIn(request: FastifyRequest): Promise<AuthenticatedSession> {
     const session = await sessions.authenticate(request.cookies[SESSION_COOKIE]);
     if (!session) throw new AppError('unauthenticated', 401, 'no live session');
+    return session;
+  }
+  /**
+   * Adding or removing a way to sign in needs a recent sign-in (the last 10 minutes), so a session
+   * cookie stolen or left open on a shared device cannot plant its own authenticator or passkey.
+   */
+  async function recentlySignedIn(request: FastifyRequest): Promise<AuthenticatedSession> {
+    const session = await signedIn(request);
+    const startedAt = await sessions.startedAt(session.sessionId);
+    if (!startedAt || Date.now() - startedAt.getTime() > RECENT_SIGN_IN_MS) throw new AppError('reauth_required', 403, 'sign-in too old for a factor change');
     return session;
   }
   const contextOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
@@ -210,7 +223,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; sessions: S
       },
     },
     async (request, reply) => {
-      const setup = await mfa.startTotp((await signedIn(request)).memberId);
+      const setup = await mfa.startTotp((await recentlySignedIn(request)).memberId);
       void reply.header('cache-control', 'no-store');
       return setup;
     },
@@ -272,7 +285,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; sessions: S
   app.post(
     '/api/mfa/passkeys/options',
     { schema: { summary: 'WebAuthn options for registering a passkey', tags: ['mfa'], response: { 200: webauthnOptions, '4xx': problemSchema } } },
-    async (request) => mfa.passkeyRegistrationOptions((await signedIn(request)).memberId),
+    async (request) => mfa.passkeyRegistrationOptions((await recentlySignedIn(request)).memberId),
   );
 
   app.post(
@@ -286,7 +299,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; sessions: S
       },
     },
     async (request, reply) => {
-      const result = await mfa.registerPasskey((await signedIn(request)).memberId, request.body.response as RegistrationResponseJSON, request.body.name);
+      const result = await mfa.registerPasskey((await recentlySignedIn(request)).memberId, request.body.response as RegistrationResponseJSON, request.body.name);
       return reply.code(201).send(result);
     },
   );
@@ -314,7 +327,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; sessions: S
       schema: { summary: 'Remove one of my passkeys', tags: ['mfa'], params: Type.Object({ id: uuid }), response: { 204: Type.Null(), '4xx': problemSchema } },
     },
     async (request, reply) => {
-      if (!(await mfa.removePasskey((await signedIn(request)).memberId, request.params.id))) throw new AppError('not_found', 404, 'no such passkey');
+      if (!(await mfa.removePasskey((await recentlySignedIn(request)).memberId, request.params.id))) throw new AppError('not_found', 404, 'no such passkey');
       return reply.code(204).send(null);
     },
   );

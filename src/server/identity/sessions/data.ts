@@ -22,6 +22,14 @@ export const sessionsData = declareTable({
     // login-security (ADR 0009): the known device and the approximate place (city, country from the IP).
     device_id: { ...device({ id: 'Perangkat dikenal asal sesi', en: 'Known device a session came from' }, false), purposes: ['security'] },
     place: { ...device({ id: 'Perkiraan tempat saat masuk (kota, negara)', en: 'Approximate place at sign-in (city, country)' }, true), category: 'location' },
+    // P1.6: only when the member shares it on the sessions page and the browser's permission allows it.
+    location: {
+      ...device({ id: 'Lokasi dari peramban yang Anda bagikan (sekitar 1 km)', en: 'Browser location you shared (about 1 km)' }, true),
+      category: 'location',
+      legalBasis: 'consent',
+      display: 'masked',
+    },
+    location_at: { ...device({ id: 'Waktu Anda membagikan lokasi', en: 'When you shared your location' }, false), category: 'location', legalBasis: 'consent' },
   },
   nonPersonal: {
     id: 'session identifier',

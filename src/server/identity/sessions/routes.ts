@@ -25,6 +25,14 @@ declare module 'fastify' {
   }
 }
 
+const locationSchema = Type.Object(
+  {
+    latitude: Type.Number({ minimum: -90, maximum: 90 }),
+    longitude: Type.Number({ minimum: -180, maximum: 180 }),
+    accuracy: Type.Number({ minimum: 0, maximum: 1_000_000 }),
+  },
+  { additionalProperties: false },
+);
 const uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 
 /** The session cookie: the same for password sign-in, a passed challenge and passkey sign-in. */
@@ -131,6 +139,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
               Type.Object({
                 id: Type.String(),
                 device: Type.String(),
+                /** Browser and system names as parsed from the user agent (the page words them in the member's language). */
+                browser: Type.Union([Type.String(), Type.Null()]),
+                os: Type.Union([Type.String(), Type.Null()]),
+                /** Approximate place from the IP address at sign-in. */
+                place: Type.Union([Type.Object({ city: Type.String(), country: Type.String() }), Type.Null()]),
+                /** Only when the member shared the browser's location for this session. */
+                location: Type.Union([locationSchema, Type.Null()]),
                 createdAt: Type.String({ format: 'date-time' }),
                 lastSeenAt: Type.String({ format: 'date-time' }),
                 current: Type.Boolean(),
@@ -147,11 +162,39 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
         sessions: rows.map((s) => ({
           id: s.id,
           device: s.device_label,
+          browser: s.browser,
+          os: s.os,
+          place: s.place,
+          location: s.location,
           createdAt: s.created_at.toISOString(),
           lastSeenAt: s.last_seen_at.toISOString(),
           current: s.id === current(request).sessionId,
         })),
       };
+    },
+  );
+
+  app.put(
+    '/api/sessions/current/location',
+    {
+      preHandler: requireMember,
+      schema: {
+        summary: "Share this browser's location with this session (P1.6; sent only after the browser's permission prompt; stored to about 1 km)",
+        tags: ['sessions'],
+        body: locationSchema,
+        response: { 200: locationSchema, '4xx': problemSchema },
+      },
+      config: { rateLimit: { max: 20, timeWindow: '10 minutes' } },
+    },
+    async (request) => sessions.shareLocation(current(request).memberId, current(request).sessionId, request.body),
+  );
+
+  app.delete(
+    '/api/sessions/current/location',
+    { preHandler: requireMember, schema: { summary: "Remove the location shared with this session", tags: ['sessions'], response: { 204: Type.Null(), '4xx': problemSchema } } },
+    async (request, reply) => {
+      await sessions.forgetLocation(current(request).memberId, current(request).sessionId);
+      return reply.code(204).send(null);
     },
   );
 

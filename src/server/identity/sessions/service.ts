@@ -19,6 +19,14 @@ const TOUCH_EVERY_MS = 5 * 60 * 1000;
 /** A sign-in challenge (second step after the password) and its browser cookie live 5 minutes. */
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 
+/** A browser location the member chose to share, rounded to about 1 km. */
+export interface SharedLocation {
+  latitude: number;
+  longitude: number;
+  /** Metres; never finer than 1,000 once stored. */
+  accuracy: number;
+}
+
 export interface SessionContext {
   ip: string;
   userAgent: string | undefined;
@@ -262,16 +270,71 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
       return session;
     },
 
+    /**
+     * The member's live sessions for the sessions page: browser and system names (the page words
+     * them in the member's language), the approximate place from the IP at sign-in, and the browser
+     * location only if the member shared it.
+     */
     async list(memberId: string) {
       const rows = await db
         .selectFrom('sessions')
-        .select(['id', 'device_label', 'created_at', 'last_seen_at'])
+        .select(['id', 'device_label', 'user_agent', 'place', 'location', 'location_at', 'created_at', 'last_seen_at'])
         .where('member_id', '=', memberId)
         .where('revoked_at', 'is', null)
         .where('expires_at', '>', clock())
         .orderBy('last_seen_at', 'desc')
         .execute();
-      return rows;
+      return rows.map((row) => {
+        const parsed = row.user_agent ? Bowser.parse(keyring.decrypt(row.user_agent, 'sessions.user_agent')) : undefined;
+        return {
+          id: row.id,
+          device_label: row.device_label,
+          browser: parsed?.browser.name || null,
+          os: parsed?.os.name || null,
+          place: row.place ? (JSON.parse(keyring.decrypt(row.place, 'sessions.place')) as { city: string; country: string }) : null,
+          location: row.location ? (JSON.parse(keyring.decrypt(row.location, 'sessions.location')) as SharedLocation) : null,
+          location_at: row.location_at,
+          created_at: row.created_at,
+          last_seen_at: row.last_seen_at,
+        };
+      });
+    },
+
+    /**
+     * P1.6: the browser's location, sent by the page only after the member pressed "share" and the
+     * browser's permission prompt allowed it. Rounded to 0.01° (about 1 km) before it is stored.
+     */
+    async shareLocation(memberId: string, sessionId: string, location: SharedLocation): Promise<SharedLocation> {
+      const rounded: SharedLocation = {
+        latitude: Math.round(location.latitude * 100) / 100,
+        longitude: Math.round(location.longitude * 100) / 100,
+        accuracy: Math.max(1000, Math.round(location.accuracy)),
+      };
+      const now = clock();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('sessions')
+          .set({ location: keyring.encrypt(JSON.stringify(rounded), 'sessions.location'), location_at: now })
+          .where('id', '=', sessionId)
+          .where('member_id', '=', memberId)
+          .execute();
+        await appendAudit(trx, { type: 'member', id: memberId }, { action: 'sessions.location_shared', subjectType: 'member', subjectId: memberId, details: { sessionId } }, { purpose: 'security', at: now });
+      });
+      return rounded;
+    },
+
+    async forgetLocation(memberId: string, sessionId: string): Promise<void> {
+      const now = clock();
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('sessions').set({ location: null, location_at: null }).where('id', '=', sessionId).where('member_id', '=', memberId).execute();
+        await appendAudit(trx, { type: 'member', id: memberId }, { action: 'sessions.location_removed', subjectType: 'member', subjectId: memberId, details: { sessionId } }, { purpose: 'security', at: now });
+      });
+    },
+
+    /** When a session was signed in (for actions that need a recent sign-in). */
+    async startedAt(sessionId: string): Promise<Date | undefined> {
+      const row = await db.selectFrom('sessions').select('created_at').where('id', '=', sessionId).executeTakeFirst();
+      return row?.created_at;
     },
 
     /** Ends one of the member's own sessions (another member's id simply matches nothing). */

@@ -144,6 +144,45 @@ describe('sign-in and sessions', () => {
     expect((await verifyAuditLog(t.database.db)).ok).toBe(true);
   });
 
+  it('shows each session\'s browser and system, and a browser location only when the member shares it (P1.6)', async () => {
+    const m = await member(8);
+    const phone = sessionCookie(await login(m.username, PASSWORD, ANDROID_CHROME));
+    const list = async () => (await withSession('GET', '/api/sessions', phone)).json().sessions as { current: boolean; browser: string; os: string; place: unknown; location: unknown }[];
+    const mine = (await list()).find((s) => s.current)!;
+    expect(mine).toMatchObject({ browser: 'Chrome', os: 'Android', location: null });
+    // A sign-in from a public Indonesian address shows its approximate place (from the IP, at sign-in).
+    const fromSurabaya = await t.app.inject({
+      method: 'POST',
+      url: '/api/sessions',
+      headers: { ...(await csrfHeaders(t.app)), 'x-forwarded-for': '36.85.0.1', 'user-agent': IPHONE_SAFARI },
+      payload: { identifier: m.username, password: PASSWORD },
+    });
+    expect(fromSurabaya.statusCode, fromSurabaya.body).toBe(201);
+    expect((await list()).find((s) => s.os === 'iOS')!.place).toEqual({ city: 'Surabaya', country: 'ID' });
+
+    const csrf = await csrfHeaders(t.app);
+    const put = (payload: unknown) =>
+      t.app.inject({ method: 'PUT', url: '/api/sessions/current/location', headers: { ...csrf, cookie: `${csrf.cookie}; ${asMember(phone).cookie}` }, payload: payload as Record<string, unknown> });
+    const shared = await put({ latitude: -6.208812, longitude: 106.845599, accuracy: 12 });
+    expect(shared.statusCode, shared.body).toBe(200);
+    // Stored to about 1 km, never finer.
+    expect(shared.json()).toEqual({ latitude: -6.21, longitude: 106.85, accuracy: 1000 });
+    expect((await list()).find((s) => s.current)!.location).toEqual({ latitude: -6.21, longitude: 106.85, accuracy: 1000 });
+    const row = await t.database.db.selectFrom('sessions').select(['location', 'location_at']).where('member_id', '=', m.id).where('location', 'is not', null).executeTakeFirstOrThrow();
+    expect(row.location).not.toContain('106');
+    expect(row.location_at).not.toBeNull();
+
+    expect((await put({ latitude: 91, longitude: 0, accuracy: 5 })).statusCode).toBe(400);
+    expect((await put({ latitude: 'near', longitude: 0, accuracy: 5 })).statusCode).toBe(400);
+    const anonymous = await t.app.inject({ method: 'PUT', url: '/api/sessions/current/location', headers: csrf, payload: { latitude: 1, longitude: 1, accuracy: 1 } });
+    expect(anonymous.statusCode).toBe(401);
+
+    expect((await withSession('DELETE', '/api/sessions/current/location', phone)).statusCode).toBe(204);
+    expect((await list()).find((s) => s.current)!.location).toBeNull();
+    const audit = await t.database.db.selectFrom('audit_log').select('action').where('subject_id', '=', m.id).execute();
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['sessions.location_shared', 'sessions.location_removed']));
+  });
+
   it('labels devices without keeping the raw browser string', () => {
     expect(deviceLabel(ANDROID_CHROME)).toBe('Chrome on Android');
     expect(deviceLabel(undefined)).toBe('Unknown device');

@@ -3,6 +3,8 @@
  * personal value (the audit log is kept for years and is not encrypted).
  */
 export type AuditEvent =
+  | { action: 'sessions.location_shared'; subjectType: 'member'; subjectId: string; details: { sessionId: string } }
+  | { action: 'sessions.location_removed'; subjectType: 'member'; subjectId: string; details: { sessionId: string } }
   | { action: 'privacy.export_requested'; subjectType: 'member'; subjectId: string; details: { exportId: string } }
   | { action: 'privacy.export_downloaded'; subjectType: 'member'; subjectId: string; details: { exportId: string } }
   | { action: 'newsletter.queued'; subjectType: 'newsletter'; subjectId: string; details: { recipients: number } }

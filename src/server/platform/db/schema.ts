@@ -190,6 +190,9 @@ export interface SessionsTable {
   device_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** Approximate place at sign-in ({city, country} JSON), encrypted. */
   place: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Browser location the member chose to share ({latitude, longitude, accuracy} JSON, ~1 km), encrypted. */
+  location: ColumnType<string | null, string | null | undefined, string | null>;
+  location_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 /** rate-limiter-flexible's RateLimiterPostgres table (key is an HMAC; expire in epoch ms, int8 as string). */

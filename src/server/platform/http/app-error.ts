@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'unsubscribe_invalid'
   | 'unsubscribe_used'
   | 'reauth_failed'
+  | 'reauth_required'
   | 'export_not_ready'
   | 'export_expired'
   | 'contact_change_refused'

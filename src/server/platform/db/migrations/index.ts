@@ -10,6 +10,7 @@ import * as m0007 from './0007_recovery.js';
 import * as m0008 from './0008_second_factors.js';
 import * as m0010 from './0010_newsletters.js';
 import * as m0011 from './0011_rights_requests.js';
+import * as m0012 from './0012_session_location.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0008_second_factors': m0008,
   '0010_newsletters': m0010,
   '0011_rights_requests': m0011,
+  '0012_session_location': m0012,
 };
