@@ -117,10 +117,10 @@ export function assertMayHaveSession(member: { status: string }): void {
  * gets a challenge instead, and the session is created by `createSession` once it is passed.
  */
 export function makeSessionService({ db, keyring, clock = () => new Date(), guard, challenges, security }: SessionServiceDeps) {
-  // token hash → verified session; Map keeps insertion order, so the first key is the oldest.
+  // cookie token → verified session; Map keeps insertion order, so the first key is the oldest.
   const cache = new Map<string, { session: AuthenticatedSession; until: number }>();
   const forget = (sessionIds: Set<string>) => {
-    for (const [hash, entry] of cache) if (sessionIds.has(entry.session.sessionId)) cache.delete(hash);
+    for (const [key, entry] of cache) if (sessionIds.has(entry.session.sessionId)) cache.delete(key);
   };
   const bidx = (column: string, normalized: string) => keyring.blindIndex(normalized, `members.${column}`);
 
@@ -228,11 +228,13 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
     /** The session behind a cookie token, if it is live and its member still active. */
     async authenticate(token: string | undefined): Promise<AuthenticatedSession | undefined> {
       if (!token || token.length > 100) return undefined;
-      const hash = sha256(token);
       const now = clock();
-      const cached = cache.get(hash);
+      // Keyed by the token itself: a cache hit costs no sha256 (the token is in this process's
+      // memory for the request anyway); the database only ever sees the hash.
+      const cached = cache.get(token);
       if (cached && cached.until > now.getTime()) return cached.session;
-      cache.delete(hash);
+      cache.delete(token);
+      const hash = sha256(token);
       const row = await db
         .selectFrom('sessions')
         .innerJoin('members', 'members.id', 'sessions.member_id')
@@ -266,7 +268,7 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
         nikLast4: row.nik_last4,
       };
       if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
-      cache.set(hash, { session, until: now.getTime() + Math.min(SESSION_CACHE_MS, row.expires_at.getTime() - now.getTime()) });
+      cache.set(token, { session, until: now.getTime() + Math.min(SESSION_CACHE_MS, row.expires_at.getTime() - now.getTime()) });
       return session;
     },
 
@@ -378,7 +380,7 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
 
     /** Drops the member's sessions from the in-memory cache (after another module revoked them in its own transaction). */
     forgetMember(memberId: string): void {
-      for (const [hash, entry] of cache) if (entry.session.memberId === memberId) cache.delete(hash);
+      for (const [key, entry] of cache) if (entry.session.memberId === memberId) cache.delete(key);
     },
   };
 }

@@ -8,12 +8,23 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('HTTP platform', () => {
-  it('sends strict security headers', async () => {
-    const response = await t.app.inject({ url: '/healthz' });
-    expect(response.headers['content-security-policy']).toMatch(/default-src 'self'.*script-src 'self'.*object-src 'none'.*frame-ancestors 'none'/);
-    expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-    expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(response.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  it('sends strict security headers on every kind of answer', async () => {
+    // A probe, the web app, a server-rendered page, an API error, an unknown API path and a file.
+    for (const [url, accept] of [
+      ['/healthz', '*/*'],
+      ['/', 'text/html'],
+      ['/privacy', 'text/html'],
+      ['/api/me', 'application/json'],
+      ['/api/nope', 'application/json'],
+      ['/favicon.svg', '*/*'],
+    ] as const) {
+      const response = await t.app.inject({ url, headers: { accept } });
+      expect(response.headers['content-security-policy'], url).toMatch(/default-src 'self'.*script-src 'self'.*object-src 'none'.*frame-ancestors 'none'/);
+      expect(response.headers['strict-transport-security'], url).toMatch(/max-age=\d+/);
+      expect(response.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(response.headers['referrer-policy'], url).toBe('strict-origin-when-cross-origin');
+      expect(response.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+    }
   });
 
   it('sets no cookie on pages, and only the necessary, locked-down CSRF cookie when a form asks for a token', async () => {
