@@ -245,7 +245,8 @@ describe.runIf(hasChromium)('browser guardian consent (Chromium)', () => {
     const wp = later.page;
     await wp.goto(`${origin}${withdrawLink}`);
     await expect.poll(() => wp.locator('h1').textContent()).toBe('Withdraw consent');
-    expect(await wp.locator('main').textContent()).toContain(`Rara's Kenalan account (username ${minor.username})`);
+    // The heading renders before the withdrawal details arrive from the API: wait for them.
+    await expect.poll(() => wp.locator('main').textContent()).toContain(`Rara's Kenalan account (username ${minor.username})`);
     await noHorizontalScroll(wp);
     await wp.screenshot({ path: path.join(SHOTS, 'guardian-withdraw-en-360.png'), fullPage: true });
     await wp.getByRole('button', { name: 'Withdraw consent and suspend the account' }).click();
