@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/http/app-error.js';
 import { problemSchema } from '../../platform/http/schemas.js';
 import { deviceForSignIn, setDeviceCookie } from '../login-security/http.js';
-import { CHALLENGE_COOKIE, clearChallengeCookie, SESSION_COOKIE, setSessionCookie } from '../sessions/routes.js';
+import { CHALLENGE_COOKIE, clearChallengeCookie, setSessionCookie, signedInMember } from '../sessions/routes.js';
 import type { AuthenticatedSession, SessionService } from '../sessions/service.js';
 import { PASSKEY_NAME_MAX, type ChallengeAnswer, type MfaService } from './service.js';
 
@@ -66,11 +66,7 @@ const recoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String()) });
 export const RECENT_SIGN_IN_MS = 10 * 60 * 1000;
 
 export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; sessions: SessionService }> = async (app, { mfa, sessions }) => {
-  async function signedIn(request: FastifyRequest): Promise<AuthenticatedSession> {
-    const session = await sessions.authenticate(request.cookies[SESSION_COOKIE]);
-    if (!session) throw new AppError('unauthenticated', 401, 'no live session');
-    return session;
-  }
+  const signedIn = (request: FastifyRequest) => signedInMember(sessions, request);
   /**
    * Adding or removing a way to sign in needs a recent sign-in (the last 10 minutes), so a session
    * cookie stolen or left open on a shared device cannot plant its own authenticator or passkey.

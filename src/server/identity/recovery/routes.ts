@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../platform/http/app-error.js';
 import { problemSchema } from '../../platform/http/schemas.js';
-import { SESSION_COOKIE } from '../sessions/routes.js';
-import type { AuthenticatedSession, SessionService } from '../sessions/service.js';
+import { SESSION_COOKIE, signedInMember } from '../sessions/routes.js';
+import type { SessionService } from '../sessions/service.js';
 import type { RecoveryService } from './service.js';
 
 const uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
@@ -16,11 +15,7 @@ const code = Type.String({ minLength: 1, maxLength: 12 });
 /** Password reset, email/phone change, and "my account is compromised". */
 export const recoveryRoutes: FastifyPluginAsyncTypebox<{ recovery: RecoveryService; sessions: SessionService }> = async (app, { recovery, sessions }) => {
   /** The signed-in member behind the session cookie (same check as the sessions module's routes). */
-  async function member(request: FastifyRequest): Promise<AuthenticatedSession> {
-    const session = await sessions.authenticate(request.cookies[SESSION_COOKIE]);
-    if (!session) throw new AppError('unauthenticated', 401, 'no live session');
-    return session;
-  }
+  const member = (request: FastifyRequest) => signedInMember(sessions, request);
   const clearSessionCookie = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
 
   app.post(

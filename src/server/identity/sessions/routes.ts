@@ -61,13 +61,18 @@ export function clearChallengeCookie(reply: FastifyReply): void {
 }
 
 /** Sign-in, sign-out, "who am I", and the member's own list of sessions. */
+/** The signed-in member behind the session cookie, or 401 `unauthenticated`: every member-only route's check. */
+export async function signedInMember(sessions: SessionService, request: FastifyRequest): Promise<AuthenticatedSession> {
+  const session = await sessions.authenticate(request.cookies[SESSION_COOKIE]);
+  if (!session) throw new AppError('unauthenticated', 401, 'no live session');
+  return session;
+}
+
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }> = async (app, { sessions }) => {
   app.decorateRequest('session', null);
 
   async function requireMember(request: FastifyRequest): Promise<void> {
-    const session = await sessions.authenticate(request.cookies[SESSION_COOKIE]);
-    if (!session) throw new AppError('unauthenticated', 401, 'no live session');
-    request.session = session;
+    request.session = await signedInMember(sessions, request);
   }
   const current = (request: FastifyRequest) => request.session!;
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { MEMBER_CONSENT_PURPOSES, isMemberConsentPurpose } from '../../../common/consents.js';
-import { SESSION_COOKIE } from '../../identity/sessions/routes.js';
+import { signedInMember } from '../../identity/sessions/routes.js';
 import type { SessionService } from '../../identity/sessions/service.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
@@ -24,11 +24,7 @@ const consentsSchema = Type.Object({
 
 /** The signed-in member's own consents (P0.1 opt-in, P1.10): read, give, withdraw — each change in the ledger at once. */
 export const consentRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; consent: ConsentLedger; sessions: SessionService }> = async (app, { db, consent, sessions }) => {
-  async function memberOf(request: FastifyRequest): Promise<string> {
-    const session = await sessions.authenticate(request.cookies[SESSION_COOKIE]);
-    if (!session) throw new AppError('unauthenticated', 401, 'no live session');
-    return session.memberId;
-  }
+  const memberOf = async (request: FastifyRequest) => (await signedInMember(sessions, request)).memberId;
 
   async function list(memberId: string) {
     const state = await consent.consents({ type: 'member', id: memberId });

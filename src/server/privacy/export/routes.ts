@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { SESSION_COOKIE } from '../../identity/sessions/routes.js';
+import { signedInMember } from '../../identity/sessions/routes.js';
 import type { SessionService } from '../../identity/sessions/service.js';
-import { AppError } from '../../platform/http/app-error.js';
 import { problemSchema } from '../../platform/http/schemas.js';
 import type { ExportService } from './service.js';
 
@@ -13,11 +12,7 @@ const uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 const date = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
 export const exportRoutes: FastifyPluginAsyncTypebox<{ exports: ExportService; sessions: SessionService }> = async (app, { exports, sessions }) => {
-  async function memberOf(request: FastifyRequest): Promise<string> {
-    const session = await sessions.authenticate(request.cookies[SESSION_COOKIE]);
-    if (!session) throw new AppError('unauthenticated', 401, 'no live session');
-    return session.memberId;
-  }
+  const memberOf = async (request: FastifyRequest) => (await signedInMember(sessions, request)).memberId;
 
   app.post(
     '/api/me/exports',

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { SESSION_COOKIE } from '../../identity/sessions/routes.js';
+import { signedInMember } from '../../identity/sessions/routes.js';
 import type { SessionService } from '../../identity/sessions/service.js';
-import { AppError } from '../../platform/http/app-error.js';
 import { problemSchema } from '../../platform/http/schemas.js';
 import type { YourDataService } from './service.js';
 
@@ -37,8 +36,7 @@ export const yourDataRoutes: FastifyPluginAsyncTypebox<{ yourData: YourDataServi
       config: { rateLimit: { max: 30, timeWindow: '10 minutes' } },
     },
     async (request, reply) => {
-      const session = await sessions.authenticate(request.cookies[SESSION_COOKIE]);
-      if (!session) throw new AppError('unauthenticated', 401, 'no live session');
+      const session = await signedInMember(sessions, request);
       reply.header('cache-control', 'no-store');
       return yourData.forMember(session.memberId, request.language);
     },
