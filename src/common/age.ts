@@ -16,8 +16,16 @@ export function jakartaToday(now: Date = new Date()): string {
  * after 'YYYY-02-28' and before 'YYYY-03-01').
  */
 export function isAdult(dateOfBirth: string, today: string): boolean {
+  return adultFrom(dateOfBirth) <= today;
+}
+
+/**
+ * The day (YYYY-MM-DD) someone born on `dateOfBirth` turns 18, as a string that compares correctly
+ * with `jakartaToday()` (for 29 February it is 'YYYY-02-29', which sorts between 28 Feb and 1 Mar).
+ */
+export function adultFrom(dateOfBirth: string): string {
   const [y, m, d] = dateOfBirth.split('-');
-  return `${String(Number(y) + ADULT_AGE).padStart(4, '0')}-${m}-${d}` <= today;
+  return `${String(Number(y) + ADULT_AGE).padStart(4, '0')}-${m}-${d}`;
 }
 
 /** True for a well-formed date of birth that makes the person under 18 today (not for partial input). */

@@ -33,6 +33,7 @@ import { makeYourDataService } from './privacy/your-data/service.js';
 import { makeExportService } from './privacy/export/service.js';
 import { registerExportWorkers } from './privacy/export/workers.js';
 import { makePolicyService } from './privacy/policy/service.js';
+import { backfillAdultFrom } from './social/graph/relations.js';
 import type { AppDeps } from './app.js';
 
 export interface Services extends Omit<AppDeps, 'https' | 'webRoot' | 'isReady'> {
@@ -59,6 +60,7 @@ export async function composeServices(
   await migrateToLatest(db);
   const masterKey = options.masterKey ?? loadMasterKey({ fromEnv: config.KENALAN_MASTER_KEY, dataDir: config.dataDir });
   const keyring = await Keyring.load(db, masterKey);
+  await backfillAdultFrom(db, keyring);
   const jobs = createJobQueue(db, { pollSeconds: config.JOB_POLL_SECONDS, logger });
   await jobs.start();
   const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM) : createDevMailbox(db, keyring, config.MAIL_FROM);

@@ -10,6 +10,7 @@ import { memberTotpData, passkeysData, recoveryCodesData, signinChallengesData, 
 import { policyDocumentsData, policyVersionsData } from './privacy/policy/data.js';
 import { dataExportsData, rightsRequestsData } from './privacy/export/data.js';
 import { newsletterClicksData, newsletterDeliveriesData, newslettersData } from './marketing/newsletter/data.js';
+import { blocksData, connectionsData } from './social/graph/data.js';
 import type { PersonalField, TableDeclaration } from './privacy/data-map/types.js';
 
 /**
@@ -47,6 +48,8 @@ export const DATA_MAP: readonly TableDeclaration[] = [
   passkeysData,
   signinChallengesData,
   webauthnChallengesData,
+  connectionsData,
+  blocksData,
 ];
 
 /** Tables that are not ours but live in the same database (migration bookkeeping, the job queue's schema). */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import en from './en.json' with { type: 'json' };
-import id from './id.json' with { type: 'json' };
-import { languageFromAcceptLanguage } from './index.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { languageFromAcceptLanguage, texts } from './index.js';
+
+const { id, en } = texts;
 
 function keys(tree: object, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
@@ -10,6 +11,19 @@ function keys(tree: object, prefix = ''): string[] {
 describe('shared texts', () => {
   it('has every key in both Indonesian and English', () => {
     expect(keys(id).sort()).toEqual(keys(en).sort());
+  });
+
+  it('gives every module file its own top-level keys, so no module silently overrides another', () => {
+    const dir = new URL('./', import.meta.url);
+    const files = ['id.json', ...readdirSync(new URL('modules/', dir)).filter((f) => f.endsWith('.id.json')).map((f) => `modules/${f}`)];
+    const owner = new Map<string, string>();
+    for (const file of files) {
+      for (const key of Object.keys(JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as object)) {
+        expect(owner.get(key), `${key} is in both ${owner.get(key)} and ${file}`).toBeUndefined();
+        owner.set(key, file);
+        expect(id, `${file} is not imported in index.ts`).toHaveProperty(key);
+      }
+    }
   });
 });
 

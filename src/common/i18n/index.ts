@@ -1,11 +1,36 @@
-import en from './en.json' with { type: 'json' };
-import id from './id.json' with { type: 'json' };
+import baseEn from './en.json' with { type: 'json' };
+import baseId from './id.json' with { type: 'json' };
+import erasureId from './modules/erasure.id.json' with { type: 'json' };
+import erasureEn from './modules/erasure.en.json' with { type: 'json' };
+import policyChangesId from './modules/policyChanges.id.json' with { type: 'json' };
+import policyChangesEn from './modules/policyChanges.en.json' with { type: 'json' };
+import rightsId from './modules/rights.id.json' with { type: 'json' };
+import rightsEn from './modules/rights.en.json' with { type: 'json' };
+import faceId from './modules/face.id.json' with { type: 'json' };
+import faceEn from './modules/face.en.json' with { type: 'json' };
+import profilesId from './modules/profiles.id.json' with { type: 'json' };
+import profilesEn from './modules/profiles.en.json' with { type: 'json' };
+import connectionsId from './modules/connections.id.json' with { type: 'json' };
+import connectionsEn from './modules/connections.en.json' with { type: 'json' };
+import chatId from './modules/chat.id.json' with { type: 'json' };
+import chatEn from './modules/chat.en.json' with { type: 'json' };
+import postsId from './modules/posts.id.json' with { type: 'json' };
+import postsEn from './modules/posts.en.json' with { type: 'json' };
 
 export const LANGUAGES = ['id', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'id';
 
-export const resources = { id: { translation: id }, en: { translation: en } } as const;
+/**
+ * Texts live in the base files plus one pair per module (modules/<name>.{id,en}.json), so modules
+ * built side by side never edit the same file. Each module file owns its own top-level keys.
+ */
+export const texts = {
+  id: { ...baseId, ...erasureId, ...policyChangesId, ...rightsId, ...faceId, ...profilesId, ...connectionsId, ...chatId, ...postsId },
+  en: { ...baseEn, ...erasureEn, ...policyChangesEn, ...rightsEn, ...faceEn, ...profilesEn, ...connectionsEn, ...chatEn, ...postsEn },
+} as const;
+
+export const resources = { id: { translation: texts.id }, en: { translation: texts.en } } as const;
 
 export function isLanguage(value: unknown): value is Language {
   return value === 'id' || value === 'en';

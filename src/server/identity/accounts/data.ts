@@ -61,6 +61,12 @@ export const membersData = declareTable({
     },
     nik_last4: memberField({ id: '4 digit terakhir NIK', en: 'Last 4 digits of the NIK' }, 'identity', false, ['account', 'security']),
     date_of_birth: { ...memberField({ id: 'Tanggal lahir', en: 'Date of birth' }, 'identity', true, ['account', 'security']), display: 'masked' },
+    // Derived from the date of birth and kept in clear because every social query must keep minors and
+    // adults apart (P5.2) without decrypting each candidate's birth date; shown masked like the date itself.
+    adult_from: {
+      ...memberField({ id: 'Tanggal genap 18 tahun', en: 'Date of turning 18' }, 'identity', false, ['account', 'security']),
+      display: 'masked',
+    },
     password_hash: { ...memberField({ id: 'Hash kata sandi (Argon2id)', en: 'Password hash (Argon2id)' }, 'identity', false, ['account', 'security']), display: 'secret' },
   },
   nonPersonal: {

@@ -17,6 +17,7 @@ import type { ConsentLedger } from '../../privacy/consent/ledger.js';
 import { NORMALIZERS } from '../../privacy/data-map/normalizers.js';
 import { hashPassword } from '../password/hash.js';
 import { checkPasswordStrength } from '../password/strength.js';
+import { adultFrom } from '../../../common/age.js';
 import { GUARDIAN_INVITE_TTL_MS } from '../guardians/service.js';
 import { readyToActivate } from './activation.js';
 import type { AccountsRepo } from './repo.js';
@@ -249,6 +250,7 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
             nik_bidx: bidx('nik', v.nik),
             nik_last4: v.nikLast4,
             date_of_birth: enc('date_of_birth', v.dateOfBirth),
+            adult_from: adultFrom(v.dateOfBirth),
             password_hash: passwordHash,
             language: v.language,
             status,

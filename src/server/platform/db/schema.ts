@@ -1,7 +1,26 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ErasureTables } from '../../privacy/erasure/tables.js';
+import type { PolicyChangeTables } from '../../privacy/policy/change-tables.js';
+import type { RightsTables } from '../../privacy/rights/tables.js';
+import type { FaceTables } from '../../verification/face/tables.js';
+import type { ProfilesTables } from '../../social/profiles/tables.js';
+import type { SocialGraphTables } from '../../social/graph/tables.js';
+import type { ChatTables } from '../../social/chat/tables.js';
+import type { PostsTables } from '../../social/posts/tables.js';
 
-/** Row types of every table, as Kysely sees them. Keep in step with migrations/ (a test checks). */
-export interface Database {
+/**
+ * Row types of every table, as Kysely sees them. Keep in step with migrations/ (a test checks).
+ * Newer modules keep their table types in their own tables.ts, which this interface extends.
+ */
+export interface Database
+  extends ErasureTables,
+    PolicyChangeTables,
+    RightsTables,
+    FaceTables,
+    ProfilesTables,
+    SocialGraphTables,
+    ChatTables,
+    PostsTables {
   crypto_data_keys: CryptoDataKeysTable;
   audit_head: AuditHeadTable;
   audit_log: AuditLogTable;
@@ -144,6 +163,8 @@ export interface MembersTable {
   nik_bidx: string;
   nik_last4: string;
   date_of_birth: string;
+  /** The day (YYYY-MM-DD, Jakarta) the member turns 18; null only until backfillAdultFrom runs. */
+  adult_from: string | null;
   password_hash: string;
   language: 'id' | 'en';
   status: MemberStatus;

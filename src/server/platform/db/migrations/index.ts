@@ -11,6 +11,15 @@ import * as m0008 from './0008_second_factors.js';
 import * as m0010 from './0010_newsletters.js';
 import * as m0011 from './0011_rights_requests.js';
 import * as m0012 from './0012_session_location.js';
+import * as m0013 from './0013_social_graph.js';
+import * as m0014 from './0014_erasure.js';
+import * as m0015 from './0015_policy_changes.js';
+import * as m0016 from './0016_rights.js';
+import * as m0017 from './0017_face.js';
+import * as m0018 from './0018_profiles.js';
+import * as m0019 from './0019_requests_reports.js';
+import * as m0020 from './0020_chat.js';
+import * as m0021 from './0021_posts.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +35,13 @@ export const migrations: Record<string, Migration> = {
   '0010_newsletters': m0010,
   '0011_rights_requests': m0011,
   '0012_session_location': m0012,
+  '0013_social_graph': m0013,
+  '0014_erasure': m0014,
+  '0015_policy_changes': m0015,
+  '0016_rights': m0016,
+  '0017_face': m0017,
+  '0018_profiles': m0018,
+  '0019_requests_reports': m0019,
+  '0020_chat': m0020,
+  '0021_posts': m0021,
 };

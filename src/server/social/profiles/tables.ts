@@ -1,0 +1,3 @@
+/** Kysely table types of profiles and discovery; `Database` (platform/db/schema.ts) extends this. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ProfilesTables {}
