@@ -20,7 +20,9 @@ export const SHOTS = path.resolve(import.meta.dirname, '../../test-results/scree
 export async function serveOverHttps(t: TestApp): Promise<{ server: Awaited<ReturnType<typeof buildApp>>; origin: string }> {
   fs.mkdirSync(SHOTS, { recursive: true });
   const tls = await loadTls({ dataDir: t.dataDir });
-  const server = await buildApp({ ...t.services, https: tls, isReady: () => true });
+  // KENALAN_WEB_ROOT lets engineers working side by side test their own web build (vite build --outDir).
+  const webRoot = process.env.KENALAN_WEB_ROOT;
+  const server = await buildApp({ ...t.services, https: tls, isReady: () => true, ...(webRoot ? { webRoot } : {}) });
   await server.listen({ host: '127.0.0.1', port: 0 });
   return { server, origin: `https://localhost:${(server.server.address() as AddressInfo).port}` };
 }
