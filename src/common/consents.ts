@@ -10,6 +10,8 @@ export const MEMBER_CONSENT_PURPOSES = [
   'share_affiliates',
   'share_partners',
   'research',
+  // Given only on the face verification page (its own consent screen); withdrawable here too.
+  'biometric_verification',
 ] as const;
 export type MemberConsentPurpose = (typeof MEMBER_CONSENT_PURPOSES)[number];
 

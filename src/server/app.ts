@@ -39,12 +39,33 @@ import { consentRoutes } from './privacy/consent/routes.js';
 import { yourDataRoutes } from './privacy/your-data/routes.js';
 import { exportRoutes } from './privacy/export/routes.js';
 import type { ExportService } from './privacy/export/service.js';
+import { erasureRoutes } from './privacy/erasure/routes.js';
+import type { ErasureService } from './privacy/erasure/service.js';
 import type { YourDataService } from './privacy/your-data/service.js';
+import { rightsRoutes } from './privacy/rights/routes.js';
+import type { RightsService } from './privacy/rights/service.js';
 import type { ConsentLedger } from './privacy/consent/ledger.js';
 import { cookieConsentRoutes } from './privacy/cookies/routes.js';
 import type { CookieConsentService } from './privacy/cookies/service.js';
 import { policyRoutes } from './privacy/policy/routes.js';
+import { graphRoutes } from './social/graph/routes.js';
+import type { GraphService } from './social/graph/service.js';
+import { profileRoutes } from './social/profiles/routes.js';
+import type { ProfileService } from './social/profiles/service.js';
+import type { Discovery } from './social/profiles/discovery.js';
+import { chatRoutes } from './social/chat/routes.js';
+import type { ChatService } from './social/chat/service.js';
+import { postsRoutes } from './social/posts/routes.js';
+import type { PostsService } from './social/posts/service.js';
+import type { NotificationsService } from './social/posts/notifications-service.js';
+import type { RealtimeHub } from './social/realtime/hub.js';
+import { liveRoutes } from './social/realtime/routes.js';
 import type { PolicyService } from './privacy/policy/service.js';
+import { policyReconsentGate } from './privacy/policy/gate.js';
+import type { PolicyChangeService } from './privacy/policy/reconsent.js';
+
+import { faceRoutes } from './verification/face/routes.js';
+import type { FaceService } from './verification/face/service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -67,11 +88,32 @@ export interface AppDeps {
   mfa: MfaService;
   recovery: RecoveryService;
   policy: PolicyService;
+  /** Policy changes: re-consent state and decisions (P7.1, P7.2). */
+  policyChanges: PolicyChangeService;
   cookies: CookieConsentService;
   consent: ConsentLedger;
   newsletters: NewsletterService;
   yourData: YourDataService;
   exports: ExportService;
+  /** "Delete my account": grace period, data-map-driven erasure, receipt (privacy/erasure/). */
+  erasure: ErasureService;
+  /** Reveal after re-authentication, correction, restriction, the privacy officer's request log (privacy/rights). */
+  rights: RightsService;
+  /** Kenalan requests, connections, blocks, reports (social/graph). */
+  graph: GraphService;
+  /** Profiles, photos, location cells and discovery (social/profiles). */
+  profiles: ProfileService;
+  discovery: Discovery;
+  /** Live events to members' sockets over LISTEN/NOTIFY, GET /api/live (social/realtime, ADR 0015). */
+  realtime: RealtimeHub;
+  /** 1:1 chat between connected members (social/chat). */
+  chat: ChatService;
+  /** Updates (posts), likes, comments, cross-border record (social/posts). */
+  posts: PostsService;
+  /** Notifications: list, read state, email preferences (social/posts). */
+  notifications: NotificationsService;
+  /** Face verification (verification/face, P1.5): consent, challenge, check, badge, review queue. */
+  face: FaceService;
   logger: Logger;
   /** Set by main once migrations, keys and the queue are up; /readyz reports it. */
   isReady: () => boolean;
@@ -135,6 +177,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (_request, reply) => ({ token: reply.generateCsrf() }),
   );
 
+  // Re-consent after a material policy change (P7.2): one hook before every route, see privacy/policy/gate.ts.
+  app.addHook('onRequest', policyReconsentGate({ sessions: deps.sessions, changes: deps.policyChanges }));
   await app.register(healthRoutes, { database: deps.database, isReady: deps.isReady });
   await app.register(supportRoutes, { support: deps.support });
   await app.register(accountsRoutes, { accounts: deps.accounts });
@@ -144,10 +188,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(recoveryRoutes, { recovery: deps.recovery, sessions: deps.sessions });
   await app.register(newsletterRoutes, { newsletters: deps.newsletters });
   await app.register(exportRoutes, { exports: deps.exports, sessions: deps.sessions });
-  await app.register(yourDataRoutes, { yourData: deps.yourData, sessions: deps.sessions });
+  await app.register(erasureRoutes, { erasure: deps.erasure, sessions: deps.sessions });
+  await app.register(yourDataRoutes, { yourData: deps.yourData, sessions: deps.sessions, rights: deps.rights });
+  await app.register(rightsRoutes, { rights: deps.rights, sessions: deps.sessions, db: deps.database.db });
   await app.register(consentRoutes, { db: deps.database.db, consent: deps.consent, sessions: deps.sessions });
   await app.register(cookieConsentRoutes, { cookies: deps.cookies, sessions: deps.sessions });
-  await app.register(policyRoutes, { policy: deps.policy, supportEmail: config.SUPPORT_EMAIL });
+  await app.register(policyRoutes, { policy: deps.policy, supportEmail: config.SUPPORT_EMAIL, changes: deps.policyChanges, sessions: deps.sessions });
+  await app.register(graphRoutes, { graph: deps.graph, sessions: deps.sessions });
+  await app.register(profileRoutes, { profiles: deps.profiles, discovery: deps.discovery, sessions: deps.sessions });
+  await app.register(liveRoutes, { hub: deps.realtime, sessions: deps.sessions, publicUrl: config.PUBLIC_URL, production: config.NODE_ENV === 'production' });
+  await app.register(chatRoutes, { chat: deps.chat, sessions: deps.sessions });
+  await app.register(postsRoutes, { posts: deps.posts, notifications: deps.notifications, sessions: deps.sessions });
+  await app.register(faceRoutes, { face: deps.face, sessions: deps.sessions, db: deps.database.db });
   if (deps.mailer.kind === 'dev-mailbox') await app.register(devRoutes, { database: deps.database, keyring: deps.keyring });
 
   const webRoot = deps.webRoot ?? DEFAULT_WEB_ROOT;

@@ -12,7 +12,7 @@ import { parseNewsletterFile, type NewsletterText } from './marketing/newsletter
 import { createLogger } from './platform/logging/logger.js';
 import { formatParityReport } from './privacy/policy/parity.js';
 import { loadPolicyDirectory } from './privacy/policy/load.js';
-import { makePolicyService } from './privacy/policy/service.js';
+import { grantStaffRole, isStaffRole, revokeStaffRole, STAFF_ROLES } from './ops/staff/guard.js';
 
 const USAGE = `Usage: npm run kenalan -- <command>
 
@@ -25,6 +25,8 @@ Commands:
   policy:publish <dir>    publish a policy version after the same check
   newsletter:send <dir>   queue a newsletter (id.txt, en.txt: "Subject: …", blank line, body) to every
                           member who consented to marketing email; the running server sends it
+  staff:grant <username> <role>   give a member a staff role (${STAFF_ROLES.join(', ')}); audited
+  staff:revoke <username> <role>  take a staff role away at once; audited
 
 The embedded database can be used by one process at a time: stop the server first.`;
 
@@ -78,9 +80,14 @@ async function run(command: string | undefined, args: string[]): Promise<number>
         return 0;
       }
       case 'policy:publish': {
-        const policy = makePolicyService({ db: database.db });
-        const { version, report } = await policy.publishFromDirectory(path.resolve(requireArg(args[0], 'policy directory')));
-        console.log(`Published policy version ${version}.\n${formatParityReport(report)}`);
+        // Through the composed services: a material version queues its member notices (policy changes, P7.2).
+        const services = await composeServices(config, database, createLogger(config.LOG_LEVEL), { workers: false });
+        try {
+          const { version, report, created } = await services.policy.publishFromDirectory(path.resolve(requireArg(args[0], 'policy directory')));
+          console.log(`${created ? 'Published' : 'Already published:'} policy version ${version}.\n${formatParityReport(report)}`);
+        } finally {
+          await services.stop();
+        }
         return 0;
       }
       case 'newsletter:send': {
@@ -90,6 +97,22 @@ async function run(command: string | undefined, args: string[]): Promise<number>
           console.log(`Queued newsletter ${newsletterId} for ${queued} member(s) who consented to marketing email.`);
         } finally {
           await services.stop();
+        }
+        return 0;
+      }
+      case 'staff:grant':
+      case 'staff:revoke': {
+        const [username, role] = [requireArg(args[0], 'username'), requireArg(args[1], 'role')];
+        if (!isStaffRole(role)) {
+          console.error(`Unknown role ${role}; one of: ${STAFF_ROLES.join(', ')}`);
+          return 64;
+        }
+        if (command === 'staff:grant') {
+          const result = await grantStaffRole(database.db, username, role);
+          console.log(result.alreadyHeld ? `${username} already has the role ${role}.` : `Granted ${role} to ${username} (grant ${result.grantId}).`);
+        } else {
+          const result = await revokeStaffRole(database.db, username, role);
+          console.log(result.revoked ? `Revoked ${role} from ${username}.` : `${username} did not have the role ${role}.`);
         }
         return 0;
       }

@@ -32,8 +32,27 @@ import { registerNewsletterWorkers } from './marketing/newsletter/workers.js';
 import { makeYourDataService } from './privacy/your-data/service.js';
 import { makeExportService } from './privacy/export/service.js';
 import { registerExportWorkers } from './privacy/export/workers.js';
+import { makeErasureService } from './privacy/erasure/service.js';
+import { registerErasureWorkers } from './privacy/erasure/workers.js';
+import { makeRightsService } from './privacy/rights/service.js';
 import { makePolicyService } from './privacy/policy/service.js';
+import { registerPolicyWorkers } from './privacy/policy/notices.js';
+import { makePolicyChangeService } from './privacy/policy/reconsent.js';
 import { backfillAdultFrom } from './social/graph/relations.js';
+import { makeGraphService } from './social/graph/service.js';
+import { registerChatLive } from './social/chat/live.js';
+import { makeChatService } from './social/chat/service.js';
+import { createRealtimeHub } from './social/realtime/hub.js';
+import { useNotificationJobs, useNotificationPresence } from './social/posts/notifications.js';
+import { makeNotificationsService } from './social/posts/notifications-service.js';
+import { makePostsService } from './social/posts/service.js';
+import { registerPostsWorkers } from './social/posts/workers.js';
+import { makeProfileService } from './social/profiles/service.js';
+import { makeDiscovery } from './social/profiles/discovery.js';
+import { isRestricted } from './privacy/rights/restrictions.js';
+import { verifiedMembers } from './verification/face/badge.js';
+import { makeFaceEngine } from './verification/face/engine.js';
+import { makeFaceService } from './verification/face/service.js';
 import type { AppDeps } from './app.js';
 
 export interface Services extends Omit<AppDeps, 'https' | 'webRoot' | 'isReady'> {
@@ -66,23 +85,54 @@ export async function composeServices(
   const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM) : createDevMailbox(db, keyring, config.MAIL_FROM);
   const sms = createDevSmsOutbox(db, keyring);
   const support = makeSupportService({ db, repo: makeSupportRepo(), keyring, jobs });
-  const policy = makePolicyService({ db });
+  const policy = makePolicyService({ db, jobs });
   await policy.ensureSeedPublished();
   const consent = makeConsentLedger({ db, keyring, policy });
+  const policyChanges = makePolicyChangeService({ db, policy, consent });
   const cookies = makeCookieConsentService({ db, consent });
   const yourData = makeYourDataService({ db, keyring });
-  const exports = makeExportService({ db, yourData, jobs, dataDir: config.dataDir, logger });
+  const exports = makeExportService({ db, keyring, yourData, jobs, dataDir: config.dataDir, logger });
+  const rights = makeRightsService({ db, keyring, revealSecret: deriveSecret(masterKey, 'reveal-token') });
+  let stopExportSweeper: (() => void) | undefined;
   const newsletters = makeNewsletterService({ db, keyring, consent, jobs, mailer, publicUrl: config.PUBLIC_URL, logger });
   const accounts = makeAccountsService({ db, repo: makeAccountsRepo(), keyring, jobs, consent, dataDir: config.dataDir });
   const guardians = makeGuardiansService({ db, repo: makeGuardiansRepo(), keyring, jobs, consent, policy, mailer, dataDir: config.dataDir, logger });
   const loginGuard = makeLoginGuard({ db, keyring, settings: { baseDelayMs: config.LOGIN_DELAY_MS, maxDelayMs: 32 * config.LOGIN_DELAY_MS } });
-  const loginSecurity = makeLoginSecurity({ db, keyring, guard: loginGuard, geo: makeGeoLocator({ enabled: config.GEOIP_LOOKUP }), jobs });
+  // One geo locator per process (geoip-lite is ~150 MB once loaded): sign-in places and where updates are posted from (P6.1).
+  const geo = makeGeoLocator({ enabled: config.GEOIP_LOOKUP });
+  const loginSecurity = makeLoginSecurity({ db, keyring, guard: loginGuard, geo, jobs });
   const mfa = makeMfaService({ db, keyring, jobs, webauthn: webAuthnConfigFrom(config.PUBLIC_URL), guard: loginGuard });
-  const sessions = makeSessionService({ db, keyring, guard: loginGuard, security: loginSecurity, challenges: mfa.challenges });
+  // Erasure ends the member's sessions in its own transaction and tells the session cache; sign-in asks it about the grace period.
+  const erasure = makeErasureService({
+    db, keyring, jobs, mailer, dataDir: config.dataDir, publicUrl: config.PUBLIC_URL, logger, graceDays: config.ERASURE_GRACE_DAYS,
+    forgetSessions: (memberId) => sessions.forgetMember(memberId),
+  });
+  let stopErasureSweep: (() => void) | undefined;
+  const sessions = makeSessionService({ db, keyring, guard: loginGuard, security: loginSecurity, challenges: mfa.challenges, deletion: erasure });
+  const graph = makeGraphService({ db, keyring, logger });
+  // Profiles and discovery (social/profiles): location honours a restriction of processing; cards carry the face-verified badge.
+  const profiles = makeProfileService({ db, keyring, dataDir: config.dataDir, isLocationRestricted: (ex, id) => isRestricted(ex, id, 'location'), verifiedMembers });
+  const discovery = makeDiscovery({ db, keyring, profiles, verifiedMembers });
+  // One LISTEN per process forwards every member event (chat, requests, notifications) to this process's sockets.
+  const realtime = createRealtimeHub({ database, logger });
+  await realtime.start();
+  const chat = makeChatService({ db, keyring, dataDir: config.dataDir, logger });
+  registerChatLive(realtime, chat);
+  // Notifications (social/posts): notify() enqueues email through this queue and asks the hub who has a socket here.
+  useNotificationJobs(jobs);
+  useNotificationPresence(async (_db, memberId) => realtime.isOnlineHere(memberId));
+  const posts = makePostsService({ db, keyring, geo, dataDir: config.dataDir, logger });
+  const notifications = makeNotificationsService({ db, keyring });
   const recovery = makeRecoveryService({ db, keyring, jobs, sessions, support, guard: loginGuard, logger });
+  // Face verification (P1.5): a worker-thread pool, created on first use (models load in the workers, never on the event loop).
+  const face = makeFaceService({ db, keyring, consent, engine: makeFaceEngine({ size: config.FACE_POOL_SIZE }), dataDir: config.dataDir, logger, testHooks: config.NODE_ENV === 'test' });
   if (options.workers !== false) {
+    await registerPolicyWorkers({ jobs, db, keyring, mailer, publicUrl: config.PUBLIC_URL, logger });
     await registerNewsletterWorkers({ jobs, newsletters, logger });
     await registerExportWorkers({ jobs, exports, logger });
+    await registerPostsWorkers({ jobs, notifications, mailer, publicUrl: config.PUBLIC_URL, logger });
+    stopErasureSweep = await registerErasureWorkers({ jobs, erasure, logger });
+    stopExportSweeper = exports.startSweeper();
     await registerRecoveryWorkers({ jobs, recovery, mailer, sms, publicUrl: config.PUBLIC_URL, logger });
     await registerLoginSecurityWorkers({ jobs, loginSecurity, mailer, publicUrl: config.PUBLIC_URL, logger });
     await registerSupportWorkers({ jobs, support, mailer, supportEmail: config.SUPPORT_EMAIL, logger });
@@ -106,16 +156,31 @@ export async function composeServices(
     mfa,
     recovery,
     policy,
+    policyChanges,
     consent,
     cookies,
     newsletters,
     yourData,
     exports,
+    erasure,
+    rights,
+    graph,
+    profiles,
+    discovery,
+    realtime,
+    chat,
+    posts,
+    notifications,
+    face,
     loginGuard,
     loginSecurity,
     logger,
     async stop() {
+      await realtime.stop();
+      stopExportSweeper?.();
+      stopErasureSweep?.();
       await jobs.stop();
+      await face.engine.close();
       mailer.close();
     },
   };

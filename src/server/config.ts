@@ -61,10 +61,23 @@ export const configSchema = Type.Object({
     description:
       'After 5 failed sign-ins on one account from one IP, each further attempt waits this long, doubling per failure (at most 32 times as long).',
   }),
+  ERASURE_GRACE_DAYS: Type.Integer({
+    default: 14,
+    minimum: 0,
+    maximum: 90,
+    description: 'Days between "delete my account" (the account is deactivated at once) and its erasure; signing in meanwhile can restore it.',
+  }),
   GEOIP_LOOKUP: Type.Boolean({
     default: true,
     description:
       'Look up the approximate city of sign-in IP addresses (geoip-lite, loaded on first use: about 150 MB of memory) for the sessions page, the new-device email and the impossible-travel check; false skips all three.',
+  }),
+  FACE_POOL_SIZE: Type.Integer({
+    default: 1,
+    minimum: 1,
+    maximum: 16,
+    description:
+      'Worker threads for face verification, started on the first check (each loads the face models: about 230 MB). 1 suits 2 cores (bench/results/face.md).',
   }),
 });
 

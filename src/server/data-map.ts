@@ -7,10 +7,25 @@ import { loginRateLimitsData, memberDevicesData, memberNetworksData } from './id
 import { compromiseReportsData, contactChangesData, passwordResetsData } from './identity/recovery/data.js';
 import { guardiansData } from './identity/guardians/data.js';
 import { memberTotpData, passkeysData, recoveryCodesData, signinChallengesData, webauthnChallengesData } from './identity/mfa/data.js';
-import { policyDocumentsData, policyVersionsData } from './privacy/policy/data.js';
+import { policyChangesData, policyDecisionsData, policyDocumentsData, policyNoticesData, policyVersionsData } from './privacy/policy/data.js';
 import { dataExportsData, rightsRequestsData } from './privacy/export/data.js';
+import { erasuresData } from './privacy/erasure/data.js';
 import { newsletterClicksData, newsletterDeliveriesData, newslettersData } from './marketing/newsletter/data.js';
-import { blocksData, connectionsData } from './social/graph/data.js';
+import { blocksData, connectionsData, kenalanRequestsData, moderationCasesData } from './social/graph/data.js';
+import { staffRolesData } from './ops/staff/data.js';
+import { processingRestrictionsData } from './privacy/rights/data.js';
+import {
+  crossBorderActivityData,
+  notificationPreferencesData,
+  notificationsData,
+  postCommentsData,
+  postLikesData,
+  postPhotosData,
+  postsData,
+} from './social/posts/data.js';
+import { chatConversationsData, chatMembersData, chatMessagesData } from './social/chat/data.js';
+import { faceBadgesData, faceChecksData, faceReviewsData, faceTemplatesData } from './verification/face/data.js';
+import { memberProfilesData } from './social/profiles/data.js';
 import type { PersonalField, TableDeclaration } from './privacy/data-map/types.js';
 
 /**
@@ -25,6 +40,9 @@ export const DATA_MAP: readonly TableDeclaration[] = [
   devSmsOutboxData,
   policyVersionsData,
   policyDocumentsData,
+  policyChangesData,
+  policyNoticesData,
+  policyDecisionsData,
   supportTicketsData,
   consentLedgerData,
   sessionsData,
@@ -39,6 +57,7 @@ export const DATA_MAP: readonly TableDeclaration[] = [
   newsletterClicksData,
   rightsRequestsData,
   dataExportsData,
+  erasuresData,
   passwordResetsData,
   contactChangesData,
   compromiseReportsData,
@@ -50,6 +69,25 @@ export const DATA_MAP: readonly TableDeclaration[] = [
   webauthnChallengesData,
   connectionsData,
   blocksData,
+  memberProfilesData,
+  kenalanRequestsData,
+  moderationCasesData,
+  staffRolesData,
+  processingRestrictionsData,
+  postsData,
+  postPhotosData,
+  postLikesData,
+  postCommentsData,
+  crossBorderActivityData,
+  notificationsData,
+  notificationPreferencesData,
+  chatConversationsData,
+  chatMembersData,
+  chatMessagesData,
+  faceChecksData,
+  faceTemplatesData,
+  faceBadgesData,
+  faceReviewsData,
 ];
 
 /** Tables that are not ours but live in the same database (migration bookkeeping, the job queue's schema). */

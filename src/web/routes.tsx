@@ -4,7 +4,18 @@ import { Consents } from './pages/Consents.js';
 import { Cookies } from './pages/Cookies.js';
 import { Unsubscribe } from './pages/Unsubscribe.js';
 import { YourData } from './pages/YourData.js';
+import { EditProfile } from './pages/EditProfile.js';
+import { Restrictions } from './pages/Restrictions.js';
+import { StaffRequests } from './pages/StaffRequests.js';
+import { Chat, FormerChat } from './pages/Chat.js';
+import { Chats } from './pages/Chats.js';
+import { Feed } from './pages/Feed.js';
+import { Notifications } from './pages/Notifications.js';
+import { DeleteAccount } from './pages/DeleteAccount.js';
 import { ErrorPage } from './components/ErrorPage.js';
+import { Blocked } from './pages/Blocked.js';
+import { Connections } from './pages/Connections.js';
+import { Requests } from './pages/Requests.js';
 import { Layout } from './components/Layout.js';
 import { Home } from './pages/Home.js';
 import { AccountSecurity } from './pages/AccountSecurity.js';
@@ -22,6 +33,12 @@ import { VerifyEmail } from './pages/VerifyEmail.js';
 import { VerifySignUp } from './pages/VerifySignUp.js';
 import { GuardianConsent } from './pages/GuardianConsent.js';
 import { GuardianWithdraw } from './pages/GuardianWithdraw.js';
+import { Reconsent } from './pages/Reconsent.js';
+import { Profile } from './pages/Profile.js';
+import { EditSocialProfile } from './pages/EditSocialProfile.js';
+import { Discover } from './pages/Discover.js';
+import { MemberProfile } from './pages/MemberProfile.js';
+import { FaceVerification } from './pages/FaceVerification.js';
 
 /**
  * Client-side routes. /privacy is deliberately absent: the Privacy Policy is rendered by the
@@ -44,7 +61,26 @@ export const routes: RouteObject[] = [
       { path: 'signin', element: <SignIn /> },
       { path: 'account', element: <Account /> },
       { path: 'account/privacy', element: <Consents /> },
+      { path: 'account/face', element: <FaceVerification /> },
+      { path: 'reconsent', element: <Reconsent /> },
       { path: 'account/data', element: <YourData /> },
+      { path: 'account/details', element: <EditProfile /> },
+      { path: 'account/restrictions', element: <Restrictions /> },
+      { path: 'staff/requests', element: <StaffRequests /> },
+      { path: 'chats', element: <Chats /> },
+      { path: 'chats/:memberId', element: <Chat /> },
+      { path: 'chats/former/:conversationId', element: <FormerChat /> },
+      { path: 'feed', element: <Feed /> },
+      { path: 'notifications', element: <Notifications /> },
+      { path: 'account/delete', element: <DeleteAccount /> },
+      { path: 'account/delete/done', element: <DeleteAccount /> },
+      { path: 'profile', element: <Profile /> },
+      { path: 'profile/edit', element: <EditSocialProfile /> },
+      { path: 'discover', element: <Discover /> },
+      { path: 'members/:username', element: <MemberProfile /> },
+      { path: 'connections', element: <Connections /> },
+      { path: 'connections/requests', element: <Requests /> },
+      { path: 'connections/blocked', element: <Blocked /> },
       { path: 'account/sessions', element: <Sessions /> },
       { path: 'account/two-factor', element: <TwoFactor /> },
       { path: 'forgot-password', element: <ForgotPassword /> },

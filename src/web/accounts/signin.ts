@@ -24,9 +24,15 @@ export interface SessionInfo {
  * POST /api/sessions. 201: signed in (the server set the httpOnly session cookie). 202: the
  * password was right but a second step is needed; the server set the challenge cookie.
  */
-export async function signIn(identifier: string, password: string, options: RequestOptions): Promise<Outcome<{ kind: 'session' } | { kind: 'challenge'; challenge: Challenge }>> {
+export async function signIn(
+  identifier: string,
+  password: string,
+  options: RequestOptions,
+  /** `restore`: cancel a pending account deletion (after `account_deletion_pending`) and sign in. */
+  extra: { restore?: boolean } = {},
+): Promise<Outcome<{ kind: 'session' } | { kind: 'challenge'; challenge: Challenge }>> {
   try {
-    const result = await withCsrf('/api/sessions', { json: { identifier, password } }, options);
+    const result = await withCsrf('/api/sessions', { json: { identifier, password, ...(extra.restore ? { restore: true } : {}) } }, options);
     if (!(result instanceof Response)) return result;
     if (result.status === 202) {
       const json: unknown = await result.json().catch(() => undefined);

@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { useSignedInMember } from '../accounts/useSignedInMember.js';
 import { CookieBanner } from '../cookies/CookieBanner.js';
+import { UnreadBadge } from '../notifications/UnreadBadge.js';
+import { PolicyBanner } from '../policy/PolicyBanner.js';
 import { privacyPolicyHref } from '../links.js';
 import { useLanguage } from '../useLanguage.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
@@ -43,6 +45,7 @@ export function Layout() {
         {t('app.skipToContent')}
       </a>
       <CookieBanner memberKey={me?.id ?? 'visitor'} />
+      <PolicyBanner />
       <header className="site-header">
         <div className="container header-inner">
           <Link to="/" className="brand">
@@ -57,6 +60,11 @@ export function Layout() {
                   {t('app.nav.home')}
                 </NavLink>
               </li>
+              {me && (
+                <li>
+                  <UnreadBadge />
+                </li>
+              )}
               {me ? (
                 <li>
                   <NavLink to="/account" aria-label={t('app.nav.accountOf', { username: me.username })}>

@@ -11,7 +11,21 @@ const ACCOUNT_PAGES = [
   { to: '/account/security', key: 'security' },
   { to: '/account/two-factor', key: 'twoFactor' },
   { to: '/account/data', key: 'data' },
+  // Texts under the rights module's own key (src/common/i18n/modules/rights.*.json).
+  { to: '/account/details', key: 'details', titleKey: 'rights.details.title', descriptionKey: 'rights.details.description' },
   { to: '/account/privacy', key: 'consents' },
+  // Texts under the face module's own key (src/common/i18n/modules/face.*.json).
+  { to: '/account/face', key: 'face', titleKey: 'face.accountLink', descriptionKey: 'face.accountDescription' },
+  // Texts under the erasure module's own key (src/common/i18n/modules/erasure.*.json).
+  { to: '/account/delete', key: 'delete', titleKey: 'erasure.account.title', descriptionKey: 'erasure.account.description' },
+  // Texts under the chat module's own key (src/common/i18n/modules/chat.*.json).
+  { to: '/chats', key: 'chats', titleKey: 'chat.list.title', descriptionKey: 'chat.list.intro' },
+  // Texts under the posts module's own key (src/common/i18n/modules/posts.*.json).
+  { to: '/feed', key: 'feed', titleKey: 'posts.web.feedTitle', descriptionKey: 'posts.web.feedIntro' },
+  // Texts under the connections module's own key (src/common/i18n/modules/connections.*.json).
+  { to: '/connections', key: 'connections', titleKey: 'connections.account.title', descriptionKey: 'connections.account.description' },
+  // Texts under the profiles module's own key (src/common/i18n/modules/profiles.*.json).
+  { to: '/profile', key: 'profile', titleKey: 'profiles.account.link', descriptionKey: 'profiles.account.description' },
 ] as const;
 
 /** "My account": who is signed in, the account's pages, and signing out. */
@@ -58,8 +72,8 @@ export function Account() {
             <ul className="account-pages">
               {ACCOUNT_PAGES.map((page) => (
                 <li key={page.to}>
-                  <Link to={page.to}>{t(`account.pages.${page.key}.title`)}</Link>
-                  <p>{t(`account.pages.${page.key}.description`)}</p>
+                  <Link to={page.to}>{t('titleKey' in page ? page.titleKey : `account.pages.${page.key}.title`)}</Link>
+                  <p>{t('descriptionKey' in page ? page.descriptionKey : `account.pages.${page.key}.description`)}</p>
                 </li>
               ))}
             </ul>

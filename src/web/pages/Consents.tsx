@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { changeConsent, fetchConsents, type ConsentInfo } from '../accounts/consents.js';
 import { privacyPolicyHref } from '../links.js';
+import { PolicyStatus } from '../policy/PolicyStatus.js';
 import { formatDateTime } from '../locale.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
@@ -96,6 +97,7 @@ export function Consents() {
           ))}
         </fieldset>
       )}
+      <PolicyStatus />
       <p>
         {t('consents.cookiesNote')} <Link to="/cookies">{t('cookies.pageLink')}</Link>
       </p>

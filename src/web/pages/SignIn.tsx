@@ -32,9 +32,11 @@ export function SignIn() {
   const [locked, setLocked] = useState(false);
   /** The password was right and a second step is needed (mfa module). */
   const [challenge, setChallenge] = useState<Challenge | null>(null);
+  /** The password was right but the account is in its deletion grace period: offer to restore it (erasure module). */
+  const [pendingDeletion, setPendingDeletion] = useState(false);
 
-  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
-    event.preventDefault();
+  async function submit(event: FormEvent<HTMLFormElement> | null, restore = false): Promise<void> {
+    event?.preventDefault();
     if (sending) return;
     if (identifier.trim() === '' || password === '') {
       setError({ key: 'signin.missing' });
@@ -42,8 +44,14 @@ export function SignIn() {
     }
     setError(null);
     setSending(true);
-    const outcome = await signIn(identifier.trim(), password, { language });
+    const outcome = await signIn(identifier.trim(), password, { language }, { restore });
     setSending(false);
+    setPendingDeletion(outcome.kind === 'problem' && outcome.code === 'account_deletion_pending');
+    if (outcome.kind === 'problem' && outcome.code === 'account_deletion_pending') {
+      // The password stays in memory only for the "restore my account" button right below.
+      setError(messageFor(outcome));
+      return;
+    }
     if (outcome.kind === 'ok') {
       if (outcome.value.kind === 'challenge') {
         setPassword('');
@@ -89,6 +97,14 @@ export function SignIn() {
               <p>
                 <Link to="/forgot-password">{t('recovery.signin.lockedReset')}</Link>
               </p>
+            )}
+            {pendingDeletion && (
+              <>
+                <p>{t('erasure.signin.restoreHint')}</p>
+                <button type="button" className="button" disabled={sending} onClick={() => void submit(null, true)}>
+                  {sending ? t('erasure.signin.restoring') : t('erasure.signin.restore')}
+                </button>
+              </>
             )}
           </div>
         )}

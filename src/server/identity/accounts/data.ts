@@ -95,6 +95,8 @@ export const memberPhotosData = declareTable({
     height: 'pixel height',
     bytes: 'file size',
     created_at: 'time uploaded',
+    position: 'order on the profile (profiles module)',
+    visibility: 'who may see the photo, chosen by the member (profiles module)',
   },
   subject: { kind: 'column', column: 'member_id' },
 });

@@ -7,6 +7,7 @@ import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import { deviceLabel } from '../sessions/service.js';
+import { isRestricted } from '../../privacy/rights/restrictions.js';
 import { distanceKm, plainIp, type GeoLocator, type Place } from './geo.js';
 import type { LoginAttempt } from './guard.js';
 import { expandIPv6, type KenalanLoginGuard } from './login-guard.js';
@@ -219,7 +220,8 @@ export function makeLoginSecurity({
     async recordSignIn(input: { memberId: string; sessionId: string; assessmentId?: string } & SignInDevice): Promise<{ deviceId: string | null; newDevice: boolean }> {
       const now = clock();
       const assessmentId = input.assessmentId ?? recall(input.memberId);
-      const place = await geo.locate(input.ip);
+      // A member who restricted processing of their location (privacy/rights) gets no place stored.
+      const place = (await isRestricted(db, input.memberId, 'location')) ? null : await geo.locate(input.ip);
       const prefix = networkPrefix(input.ip);
       return db.transaction().execute(async (trx) => {
         const earlier = await trx

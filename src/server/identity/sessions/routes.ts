@@ -83,7 +83,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
         summary: 'Sign in with username, email or phone number and password',
         tags: ['sessions'],
         body: Type.Object(
-          { identifier: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+          {
+            identifier: Type.String({ minLength: 1, maxLength: 254 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+            /** Cancel a pending account deletion and sign in (offered after `account_deletion_pending`). */
+            restore: Type.Optional(Type.Boolean()),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -96,11 +101,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
     },
     async (request, reply) => {
       const device = deviceForSignIn(request);
-      const result = await sessions.login(request.body.identifier, request.body.password, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-        deviceToken: device.token,
-      });
+      const result = await sessions.login(
+        request.body.identifier,
+        request.body.password,
+        { ip: request.ip, userAgent: request.headers['user-agent'], deviceToken: device.token },
+        { restore: request.body.restore === true },
+      );
       // The device cookie (login-security, P1.6) is set once the password was right.
       if (device.fresh) setDeviceCookie(reply, device.token);
       if (result.kind === 'challenge') {

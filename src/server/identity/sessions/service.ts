@@ -8,6 +8,7 @@ import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
 import { NORMALIZERS } from '../../privacy/data-map/normalizers.js';
+import { isRestricted } from '../../privacy/rights/restrictions.js';
 import type { LoginGuard } from '../login-security/guard.js';
 import { passLoginGuard } from '../login-security/seam.js';
 import type { LoginSecurity } from '../login-security/service.js';
@@ -95,6 +96,18 @@ export interface SessionServiceDeps {
   security?: LoginSecurity;
   /** Second factors and step-up (src/server/identity/mfa/). */
   challenges?: SignInChallenges;
+  /** Accounts in their deletion grace period (src/server/privacy/erasure/): sign-in offers to restore them. */
+  deletion?: PendingDeletion;
+}
+
+/**
+ * Implemented by the erasure module. A member in the grace period who enters the right password
+ * gets `403 account_deletion_pending` (with the erasure date) unless they asked to restore the
+ * account (`restore: true`), which cancels the deletion before the sign-in continues.
+ */
+export interface PendingDeletion {
+  scheduledFor(memberId: string): Promise<Date | undefined>;
+  restore(memberId: string): Promise<boolean>;
 }
 
 /**
@@ -106,6 +119,7 @@ export interface SessionServiceDeps {
 export function assertMayHaveSession(member: { status: string }): void {
   if (member.status === 'active') return;
   if (member.status === 'locked') throw new AppError('account_locked', 403, 'account is locked');
+  if (member.status === 'deletion_pending') throw new AppError('account_deletion_pending', 403, 'account is in its deletion grace period', { messageKey: 'erasure.errors.pendingNoDate' });
   throw new AppError('account_inactive', 403, `account is ${member.status}`);
 }
 
@@ -116,7 +130,7 @@ export function assertMayHaveSession(member: { status: string }): void {
  * account. Only active accounts get a session; a member with a second factor (or a risky sign-in)
  * gets a challenge instead, and the session is created by `createSession` once it is passed.
  */
-export function makeSessionService({ db, keyring, clock = () => new Date(), guard, challenges, security }: SessionServiceDeps) {
+export function makeSessionService({ db, keyring, clock = () => new Date(), guard, challenges, security, deletion }: SessionServiceDeps) {
   // cookie token → verified session; Map keeps insertion order, so the first key is the oldest.
   const cache = new Map<string, { session: AuthenticatedSession; until: number }>();
   const forget = (sessionIds: Set<string>) => {
@@ -177,7 +191,7 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
   }
 
   return {
-    async login(identifier: string, password: string, context: SessionContext): Promise<LoginResult> {
+    async login(identifier: string, password: string, context: SessionContext, options: { restore?: boolean } = {}): Promise<LoginResult> {
       // Step 1 — who is signing in (no answer yet: unknown and known identifiers look the same).
       const member = await findMember(identifier);
 
@@ -203,7 +217,18 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
         throw new AppError('login_failed', 401, 'wrong password');
       }
 
-      // Step 3 — the account may have a session at all (only after the right password).
+      // Step 3 — the account may have a session at all (only after the right password). An account
+      // in its deletion grace period is restored here if the member asked for it (erasure module).
+      if (member.status === 'deletion_pending' && deletion) {
+        const erasesOn = await deletion.scheduledFor(member.id);
+        if (!options.restore || !(await deletion.restore(member.id))) {
+          throw new AppError('account_deletion_pending', 403, 'account is in its deletion grace period', {
+            messageKey: erasesOn ? 'erasure.errors.pending' : 'erasure.errors.pendingNoDate',
+            params: { date: erasesOn ? erasesOn.getTime() : 0 },
+          });
+        }
+        member.status = 'active';
+      }
       assertMayHaveSession(member);
 
       // ── LOGIN-SECURITY SEAM: risk assessment ───────────────────────────────────────────────
@@ -314,6 +339,8 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
       };
       const now = clock();
       await db.transaction().execute(async (trx) => {
+        // The member restricted processing of their location (privacy/rights): nothing is stored.
+        if (await isRestricted(trx, memberId, 'location')) throw new AppError('processing_restricted', 409, 'location processing restricted by the member');
         await trx
           .updateTable('sessions')
           .set({ location: keyring.encrypt(JSON.stringify(rounded), 'sessions.location'), location_at: now })

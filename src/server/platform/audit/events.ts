@@ -3,14 +3,44 @@
  * personal value (the audit log is kept for years and is not encrypted).
  */
 export type AuditEvent =
+  // face verification (verification/face, ADR 0013): ids, challenge and reason codes only — never a score or template.
+  | { action: 'face.check_started'; subjectType: 'member'; subjectId: string; details: { checkId: string; challenge: string } }
+  | { action: 'face.check_completed'; subjectType: 'member'; subjectId: string; details: { checkId: string; outcome: 'verified' | 'review' | 'refused'; reason: string | null } }
+  | { action: 'face.review_decided'; subjectType: 'member'; subjectId: string; details: { reviewId: string; checkId: string; decision: 'approved' | 'rejected' } }
+  | { action: 'face.data_deleted'; subjectType: 'member'; subjectId: string; details: { templates: number; badges: number; reviews: number; files: number } }
+  | { action: 'profiles.updated'; subjectType: 'member'; subjectId: string; details: { fields: string[] } }
+  | { action: 'profiles.photo_added' | 'profiles.photo_removed' | 'profiles.photo_changed'; subjectType: 'member'; subjectId: string; details: { photoId: string } }
+  | { action: 'profiles.photos_reordered'; subjectType: 'member'; subjectId: string; details: { photos: number } }
+  | { action: 'profiles.location_set'; subjectType: 'member'; subjectId: string; details: { source: 'precise' | 'city' | 'none'; restricted: boolean } }
+  | { action: 'profiles.ranking_objection'; subjectType: 'member'; subjectId: string; details: { requestId: string | null; plain: boolean } }
   | { action: 'sessions.location_shared'; subjectType: 'member'; subjectId: string; details: { sessionId: string } }
+  // chat (social/chat): deleting a message for both wipes it from the partner's view too — ids only.
+  | { action: 'chat.message_deleted_for_both'; subjectType: 'chat_message'; subjectId: string; details: { conversationId: string } }
   | { action: 'sessions.location_removed'; subjectType: 'member'; subjectId: string; details: { sessionId: string } }
   | { action: 'privacy.export_requested'; subjectType: 'member'; subjectId: string; details: { exportId: string } }
   | { action: 'privacy.export_downloaded'; subjectType: 'member'; subjectId: string; details: { exportId: string } }
+  // erasure (privacy/erasure/, ADR 0010): ids, dates and counts only.
+  | { action: 'privacy.deletion_requested'; subjectType: 'member'; subjectId: string; details: { erasureId: string; requestId: string; scheduledFor: string; sessionsEnded: number } }
+  | { action: 'privacy.deletion_cancelled'; subjectType: 'member'; subjectId: string; details: { erasureId: string; via: 'sign_in' } }
+  | { action: 'privacy.erasure_started'; subjectType: 'member'; subjectId: string; details: { erasureId: string; attempt: number } }
+  | { action: 'privacy.erased'; subjectType: 'member'; subjectId: string; details: { erasureId: string; requestId: string; tables: number; rowsDeleted: number; rowsAnonymized: number; rowsKept: number; files: number } }
+  | { action: 'privacy.erasure_receipt_sent'; subjectType: 'erasure'; subjectId: string; details: { language: string } }
+  // rights + staff (ADR 0012): staff reads carry the role and what was read, never the values.
+  | { action: 'privacy.export_expired'; subjectType: 'member'; subjectId: string; details: { exportId: string; fileDeleted: boolean } }
+  | { action: 'staff.role_granted'; subjectType: 'member'; subjectId: string; details: { role: string; grantId: string; by: string } }
+  | { action: 'staff.role_revoked'; subjectType: 'member'; subjectId: string; details: { role: string; grantId: string; by: string } }
+  | { action: 'staff.data_read'; subjectType: 'member'; subjectId: string; details: { role: string; what: string } }
+  | { action: 'staff.access_refused'; subjectType: 'member'; subjectId: string; details: { role: string; reason: 'staff_only' | 'reauth_required' } }
+  | { action: 'member.data_revealed'; subjectType: 'member'; subjectId: string; details: { sessionId: string } }
+  | { action: 'rights.corrected'; subjectType: 'member'; subjectId: string; details: { requestId: string; fields: string[] } }
+  | { action: 'rights.restriction_changed'; subjectType: 'member'; subjectId: string; details: { requestId: string | null; category: string; restricted: boolean } }
   | { action: 'newsletter.queued'; subjectType: 'newsletter'; subjectId: string; details: { recipients: number } }
   | { action: 'newsletter.unsubscribed'; subjectType: 'member'; subjectId: string; details: { deliveryId: string } }
   | { action: 'support.ticket_filed'; subjectType: 'support_ticket'; subjectId: string; details: { number: string; topic: string } }
   | { action: 'policy.published'; subjectType: 'policy_version'; subjectId: string; details: { languages: string[]; missingSections: number } }
+  // policy changes (P7.1, P7.2): what a version changed, and each member's decision on a material one.
+  | { action: 'policy.changes_published'; subjectType: 'policy_version'; subjectId: string; details: { previous: string | null; material: boolean; reducesRights: boolean; kinds: string[]; purposes: string[]; changes: number } }
+  | { action: 'policy.reconsent_decided'; subjectType: 'member'; subjectId: string; details: { version: string; decision: 'accepted' | 'declined'; governing: string; language: string } }
   | { action: 'keys.rotated'; subjectType: 'crypto_data_key'; subjectId: string; details: { kind: string; retired: string[]; rows: number } }
   | { action: 'dev.mailbox_read'; subjectType: 'dev_mailbox'; subjectId: string; details: Record<string, never> }
   | { action: 'consent.policy_accepted'; subjectType: 'member' | 'guardian' | 'visitor'; subjectId: string; details: { version: string; language: string } }
@@ -32,6 +62,18 @@ export type AuditEvent =
   | { action: 'guardians.consented'; subjectType: 'guardian'; subjectId: string; details: { memberId: string; version: string; language: string } }
   | { action: 'guardians.refused'; subjectType: 'guardian'; subjectId: string; details: { memberId: string } }
   | { action: 'guardians.withdrawn'; subjectType: 'guardian'; subjectId: string; details: { memberId: string } }
+  // social graph: kenalan requests, connections, blocks, reports — ids and codes only (never the intro or report text).
+  | { action: 'requests.sent'; subjectType: 'member'; subjectId: string; details: { requestId: string; toId: string } }
+  | { action: 'requests.accepted' | 'requests.declined' | 'requests.withdrawn'; subjectType: 'member'; subjectId: string; details: { requestId: string; otherId: string } }
+  | { action: 'connections.removed'; subjectType: 'member'; subjectId: string; details: { otherId: string } }
+  | { action: 'blocks.added'; subjectType: 'member'; subjectId: string; details: { blockedId: string; connectionEnded: boolean; requestsCancelled: number; via: 'block' | 'report' } }
+  | { action: 'blocks.removed'; subjectType: 'member'; subjectId: string; details: { blockedId: string } }
+  | { action: 'reports.filed'; subjectType: 'member'; subjectId: string; details: { caseId: string; reportedId: string; category: string; evidence: number; blocked: boolean } }
+  // updates (posts) and notifications: ids, counts and codes only (never the text or the country).
+  | { action: 'posts.created'; subjectType: 'member'; subjectId: string; details: { postId: string; audience: string; photos: number; crossBorder: boolean } }
+  | { action: 'posts.deleted'; subjectType: 'member'; subjectId: string; details: { postId: string; photos: number } }
+  | { action: 'posts.comment_removed'; subjectType: 'member'; subjectId: string; details: { postId: string; commentId: string; by: 'author' | 'post_owner' } }
+  | { action: 'notifications.preferences_changed'; subjectType: 'member'; subjectId: string; details: { email: string[] } }
   | { action: 'accounts.login_failed'; subjectType: 'member'; subjectId: string; details: { reason: 'password' } }
   | { action: 'accounts.logged_in'; subjectType: 'member'; subjectId: string; details: { sessionId: string; method?: 'password' | 'challenge' | 'passkey'; challengeId?: string; factor?: string } }
   // mfa (ADR 0008): sign-in challenges and second factors — ids, methods and outcomes only.

@@ -13,6 +13,8 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** The embedded engine, when there is one (dump/restore in tests, file checks). */
   pglite?: PGlite;
+  /** The PostgreSQL connection string, for a dedicated LISTEN connection (social/realtime/hub.ts). */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -25,7 +27,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   // the pool discards it and opens a fresh one on next use.
   pool.on('error', (err) => console.error(`PostgreSQL connection lost (${err.message}); the pool will reconnect`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', url, close: () => db.destroy() };
 }
 
 /** Embedded PGlite in `dir` (created if missing); `undefined` keeps it in memory (tests). */

@@ -145,7 +145,7 @@ export interface ConsentLedgerTable {
   at: Date;
 }
 
-export type MemberStatus = 'pending_verification' | 'pending_guardian' | 'active' | 'suspended' | 'deleted' | 'locked';
+export type MemberStatus = 'pending_verification' | 'pending_guardian' | 'active' | 'suspended' | 'deleted' | 'locked' | 'deletion_pending';
 
 export interface MembersTable {
   id: string;
@@ -183,6 +183,10 @@ export interface MemberPhotosTable {
   height: number;
   bytes: number;
   created_at: Date;
+  /** Order on the profile (0 first; profiles module, migration 0018). */
+  position: ColumnType<number, number | undefined, number>;
+  /** Who may see the photo (profiles module, migration 0018). */
+  visibility: ColumnType<'everyone' | 'connections' | 'only_me', 'everyone' | 'connections' | 'only_me' | undefined, 'everyone' | 'connections' | 'only_me'>;
 }
 
 export interface VerificationCodesTable {
@@ -398,9 +402,11 @@ export interface DataExportsTable {
   id: string;
   member_id: string;
   request_id: string;
-  status: 'queued' | 'ready' | 'failed';
+  status: 'queued' | 'ready' | 'failed' | 'expired';
   language: 'id' | 'en';
   file_path: string | null;
+  /** The export file's AES-256-GCM key, wrapped by the keyring (migration 0016; null for files written before). */
+  file_key: ColumnType<string | null, string | null | undefined, string | null>;
   bytes: number | null;
   created_at: Date;
   ready_at: Date | null;

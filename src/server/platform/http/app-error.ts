@@ -39,6 +39,18 @@ export type ErrorCode =
   | 'export_not_ready'
   | 'export_expired'
   | 'contact_change_refused'
+  // erasure: the account is in its grace period before deletion (sign-in offers to restore it)
+  | 'account_deletion_pending'
+  // social graph (kenalan requests, blocks, reports)
+  | 'request_exists'
+  | 'request_cooldown'
+  | 'request_not_pending'
+  | 'already_connected'
+  | 'staff_only'
+  | 'processing_restricted'
+  | 'reveal_invalid'
+  // policy changes: a material version the member has not yet accepted or declined (P7.1, P7.2)
+  | 'policy_reconsent_required'
   | 'internal';
 
 export interface FieldProblem {
@@ -63,7 +75,7 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     readonly status: number,
     message?: string,
-    readonly extra: { fields?: FieldProblem[]; params?: Record<string, string | number> } = {},
+    readonly extra: { fields?: FieldProblem[]; params?: Record<string, string | number>; messageKey?: string } = {},
   ) {
     super(message ?? code);
     this.name = 'AppError';

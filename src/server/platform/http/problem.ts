@@ -62,15 +62,16 @@ export function sendProblem(
   request: FastifyRequest,
   code: ErrorCode,
   status: number,
-  extra: { fields?: FieldProblem[]; params?: Record<string, string | number> } = {},
+  /** `messageKey`: a module's own text for this error (e.g. `connections.errors.dailyLimit`) instead of `errors.<code>`. */
+  extra: { fields?: FieldProblem[]; params?: Record<string, string | number>; messageKey?: string } = {},
 ): FastifyReply {
   const language: Language = request.language;
   const body = {
     type: `https://kenalan.app/problems/${code.replace(/_/g, '-')}`,
-    title: t('en', `errors.${code}`, extra.params),
+    title: t('en', extra.messageKey ?? `errors.${code}`, extra.params),
     status,
     code,
-    detail: t(language, `errors.${code}`, extra.params),
+    detail: t(language, extra.messageKey ?? `errors.${code}`, extra.params),
     instance: request.url.split('?')[0],
     ...(extra.fields
       ? { errors: extra.fields.map((f) => ({ field: f.field, code: f.code, message: t(language, f.messageKey ?? `validation.${f.code}`, f.params) })) }

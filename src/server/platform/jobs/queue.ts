@@ -10,6 +10,12 @@ import type { Database } from '../db/schema.js';
 export interface JobPayloads {
   /** Builds a member's data export (ZIP) and completes the rights request it answers. */
   'privacy.build-export': { exportId: string };
+  /** Erases a member after the grace period (scheduled with startAfter; resumable, see privacy/erasure/). */
+  'privacy.erase-member': { erasureId: string };
+  /** "Your account will be deleted on …, here is how to cancel" email. */
+  'privacy.erasure-scheduled-email': { erasureId: string };
+  /** "Your account was restored" email (deletion cancelled at sign-in). */
+  'privacy.erasure-restored-email': { erasureId: string };
   /** One member's copy of a newsletter, sent only if they still consent to marketing email. */
   'newsletter.deliver': { newsletterId: string; memberId: string };
   'support.send-confirmation': { ticketId: string };
@@ -41,6 +47,10 @@ export interface JobPayloads {
   'guardians.send-withdrawal-notice': { memberId: string };
   /** Draws a step-up sign-in code (stored only as an HMAC) and sends it by the channel the member chose. */
   'mfa.send-challenge-code': { challengeId: string };
+  /** Emails every member the notice of a material Privacy Policy change, in their language (once each). */
+  'policy.send-change-notices': { version: string };
+  /** Emails one notification to an offline member whose preferences allow its kind (posts/notifications). */
+  'notifications.send-email': { notificationId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -58,7 +68,12 @@ const JOB_QUEUES: Record<JobName, true> = {
   'login-security.new-device-email': true,
   'mfa.send-challenge-code': true,
   'newsletter.deliver': true,
+  'policy.send-change-notices': true,
+  'notifications.send-email': true,
   'privacy.build-export': true,
+  'privacy.erase-member': true,
+  'privacy.erasure-restored-email': true,
+  'privacy.erasure-scheduled-email': true,
   'recovery.send-compromise-confirmation': true,
   'recovery.send-compromised-notice': true,
   'recovery.send-contact-change': true,
@@ -83,7 +98,7 @@ function bossDb(executor: Executor): PgBoss.Db {
 
 export interface JobQueue {
   /** Enqueue inside `trx` so the job exists exactly when the change that caused it commits. */
-  send<N extends JobName>(trx: Transaction<Database>, name: N, payload: JobPayloads[N]): Promise<string | null>;
+  send<N extends JobName>(trx: Transaction<Database>, name: N, payload: JobPayloads[N], options?: { startAfter?: Date }): Promise<string | null>;
   work<N extends JobName>(name: N, handler: (payload: JobPayloads[N]) => Promise<void>): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -117,8 +132,8 @@ export function createJobQueue(db: Kysely<Database>, options: { pollSeconds: num
       started = false;
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
     },
-    async send(trx, name, payload) {
-      return boss.send(name, payload, { db: bossDb(trx) });
+    async send(trx, name, payload, options) {
+      return boss.send(name, payload, { db: bossDb(trx), ...(options?.startAfter ? { startAfter: options.startAfter } : {}) });
     },
     async work(name, handler) {
       await boss.work<JobPayloads[typeof name]>(

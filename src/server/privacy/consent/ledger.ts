@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Language } from '../../../common/i18n/index.js';
 import { appendAudit } from '../../platform/audit/audit-log.js';
+import { AppError } from '../../platform/http/app-error.js';
 import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { CONSENT_PURPOSES, type ConsentPurpose } from '../data-map/types.js';
@@ -40,6 +41,10 @@ export class UnknownPurposeError extends Error {
  */
 export const GUARDIAN_CONSENT_PURPOSE = 'minor_account';
 
+/** How long a consent state is trusted from memory (bench/results/consent-check.md). */
+export const CONSENT_CACHE_MS = 10_000;
+const CONSENT_CACHE_MAX = 20_000;
+
 export function isConsentPurpose(value: string): value is ConsentPurpose {
   return (CONSENT_PURPOSES as readonly string[]).includes(value);
 }
@@ -51,6 +56,25 @@ export function isConsentPurpose(value: string): value is ConsentPurpose {
  * Every consent purpose is off until an entry turns it on; the latest entry per purpose wins.
  */
 export function makeConsentLedger({ db, keyring, policy, clock = () => new Date() }: { db: Kysely<Database>; keyring: Keyring; policy: PolicyService; clock?: () => Date }) {
+  /**
+   * Purposes a module manages itself (face verification, P1.5): `ownScreen` — granted only through
+   * that module's own consent screen (`setConsent(…, { ownScreen: true })`), so the generic consents
+   * page can withdraw but not give it; `onWithdrawn` — runs in the withdrawal's transaction (deletes
+   * the data the consent covered, so withdrawal and deletion commit together).
+   */
+  const managed = new Map<ConsentPurpose, { ownScreen: boolean; onWithdrawn?: (trx: Transaction<Database>, subject: ConsentSubject) => Promise<void> }>();
+  // Hot-path cache of `hasConsent` (bench/results/consent-check.md): subject → state, dropped by
+  // every ledger append for the subject; for CONSENT_CACHE_MS after an append (its transaction may
+  // not have committed yet) reads go to the database and are not cached. Another instance of a
+  // PostgreSQL deployment sees a change within CONSENT_CACHE_MS at most, like sessions.
+  const cached = new Map<string, { state: Record<ConsentPurpose, ConsentState>; until: number }>();
+  const recentlyChanged = new Map<string, number>();
+  const cacheKey = (subject: ConsentSubject) => `${subject.type}:${subject.id}`;
+  function invalidateCached(subject: ConsentSubject): void {
+    cached.delete(cacheKey(subject));
+    recentlyChanged.set(cacheKey(subject), Date.now() + CONSENT_CACHE_MS);
+  }
+
   async function currentText(trx: Transaction<Database>, language: Language): Promise<{ version: string; sha256: string }> {
     const current = await policy.current(trx);
     const doc = current && (await policy.document(current.version, language, trx));
@@ -81,6 +105,7 @@ export function makeConsentLedger({ db, keyring, policy, clock = () => new Date(
         at,
       })
       .execute();
+    invalidateCached(context.subject);
     const actor = { type: context.subject.type === 'visitor' ? ('anonymous' as const) : context.subject.type, id: context.subject.id };
     if (entry.purpose === null) {
       await appendAudit(
@@ -110,9 +135,20 @@ export function makeConsentLedger({ db, keyring, policy, clock = () => new Date(
     recordPolicyAcceptance: (trx: Transaction<Database>, context: ConsentContext) => append(trx, context, { event: 'policy_accepted', purpose: null }),
 
     /** Grants or withdraws one consent purpose; takes effect for every later `hasConsent` check. */
-    async setConsent(trx: Transaction<Database>, context: ConsentContext, purpose: string, granted: boolean) {
+    async setConsent(trx: Transaction<Database>, context: ConsentContext, purpose: string, granted: boolean, options: { ownScreen?: boolean } = {}) {
       if (!isConsentPurpose(purpose)) throw new UnknownPurposeError(purpose);
+      const module = managed.get(purpose);
+      if (granted && module?.ownScreen && !options.ownScreen) {
+        throw new AppError('bad_request', 409, `${purpose} is given on its own consent screen`, { messageKey: 'consents.ownScreen' });
+      }
+      // The module's deletion runs first: it may lock the member row, which (by convention) comes before the audit head.
+      if (!granted && module?.onWithdrawn) await module.onWithdrawn(trx, context.subject);
       return append(trx, context, { event: granted ? 'consent_granted' : 'consent_withdrawn', purpose });
+    },
+
+    /** See `managed` above; a module registers its purpose once, when it is composed. */
+    managePurpose(purpose: ConsentPurpose, handling: { ownScreen: boolean; onWithdrawn?: (trx: Transaction<Database>, subject: ConsentSubject) => Promise<void> }) {
+      managed.set(purpose, handling);
     },
 
     /**
@@ -157,8 +193,20 @@ export function makeConsentLedger({ db, keyring, policy, clock = () => new Date(
       return state;
     },
 
+    /** Whether the subject's latest entry for `purpose` is a grant. Outside a transaction answered from a small cache invalidated by every change. */
     async hasConsent(subject: ConsentSubject, purpose: ConsentPurpose, executor?: Kysely<Database> | Transaction<Database>): Promise<boolean> {
-      return (await this.consents(subject, executor))[purpose].granted;
+      if (executor && executor !== db) return (await this.consents(subject, executor))[purpose].granted;
+      const key = cacheKey(subject);
+      const hit = cached.get(key);
+      if (hit && hit.until > Date.now()) return hit.state[purpose].granted;
+      const state = await this.consents(subject);
+      const now = Date.now();
+      const changed = recentlyChanged.get(key);
+      if (changed !== undefined && changed > now) return state[purpose].granted;
+      if (changed !== undefined) recentlyChanged.delete(key);
+      if (cached.size >= CONSENT_CACHE_MAX) cached.delete(cached.keys().next().value!);
+      cached.set(key, { state, until: now + CONSENT_CACHE_MS });
+      return state[purpose].granted;
     },
 
     /** The latest policy acceptance of the subject, if any. */

@@ -49,11 +49,24 @@ export const dataExportsData = declareTable({
       label: { id: 'Berkas ekspor (berisi salinan data Anda)', en: 'Export file (a copy of your data)' },
       erasure: { action: 'delete' },
     },
+    // Migration 0016: the file is encrypted at rest with a random key, kept here wrapped by the
+    // keyring (so key rotation re-wraps it); deleted with the file by the sweeper.
+    file_key: {
+      category: 'content',
+      pdpClass: 'general',
+      purposes: ['account'],
+      legalBasis: 'legal_obligation',
+      retention: { days: 7, from: 'created', reason: 'Needed to decrypt the export file while it can be downloaded (7 days).' },
+      encrypted: true,
+      label: { id: 'Kunci enkripsi berkas ekspor', en: 'Encryption key of the export file' },
+      erasure: { action: 'delete' },
+      display: 'secret',
+    },
   },
   nonPersonal: {
     id: 'export identifier',
     request_id: 'the rights request it answers',
-    status: 'queued, ready or failed',
+    status: 'queued, ready, failed, or expired (file deleted by the sweeper)',
     language: 'language of the readable summary',
     bytes: 'file size',
     created_at: 'when requested',

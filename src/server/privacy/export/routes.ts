@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
@@ -51,7 +50,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ exports: ExportService; s
       return {
         exports: rows.map((r) => ({
           id: r.id,
-          status: r.expires_at && r.expires_at <= new Date() ? 'expired' : r.status,
+          status: r.status === 'expired' || (r.expires_at && r.expires_at <= new Date()) ? 'expired' : r.status,
           createdAt: r.created_at.toISOString(),
           readyAt: r.ready_at?.toISOString() ?? null,
           expiresAt: r.expires_at?.toISOString() ?? null,
@@ -74,12 +73,12 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ exports: ExportService; s
       config: { rateLimit: { max: 20, timeWindow: '1 hour' } },
     },
     async (request, reply) => {
-      const { file, filename } = await exports.download(await memberOf(request), request.params.id, request.body.password);
+      const { stream, filename } = await exports.download(await memberOf(request), request.params.id, request.body.password);
       return reply
         .type('application/zip')
         .header('content-disposition', `attachment; filename="${filename}"`)
         .header('cache-control', 'no-store')
-        .send(fs.createReadStream(file));
+        .send(stream);
     },
   );
 };

@@ -1,25 +1,36 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import yazl from 'yazl';
 import type { Language } from '../../../common/i18n/index.js';
 import { verifyPassword } from '../../identity/password/hash.js';
 import { appendAudit } from '../../platform/audit/audit-log.js';
+import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import type { YourDataService } from '../your-data/service.js';
+import { RIGHTS_REQUEST_DUE_MS } from '../rights/requests.js';
 import { renderSummary } from './summary.js';
 
-/** UU PDP: a rights request is answered within 3 × 24 hours. */
-export const RIGHTS_REQUEST_DUE_MS = 72 * 3600 * 1000;
+/** UU PDP: a rights request is answered within 3 × 24 hours (defined with the request log in privacy/rights). */
+export { RIGHTS_REQUEST_DUE_MS };
 /** A built export can be downloaded for 7 days. */
 export const EXPORT_TTL_MS = 7 * 24 * 3600 * 1000;
 
+/** Export files on disk: 12-byte IV ‖ AES-256-GCM ciphertext of the ZIP ‖ 16-byte tag; the key is wrapped in `data_exports.file_key`. */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** How often the running server deletes expired export files (also once at start). */
+export const EXPORT_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
 interface Deps {
   db: Kysely<Database>;
+  /** Wraps each export file's random key (`data_exports.file_key`). */
+  keyring: Keyring;
   yourData: YourDataService;
   jobs: JobQueue;
   dataDir: string;
@@ -34,7 +45,7 @@ interface Deps {
  * readable HTML summary in the member's language — downloadable for 7 days, again behind the
  * password. No weekly limit.
  */
-export function makeExportService({ db, yourData, jobs, dataDir, logger, clock = () => new Date() }: Deps) {
+export function makeExportService({ db, keyring, yourData, jobs, dataDir, logger, clock = () => new Date() }: Deps) {
   const exportsDir = path.join(dataDir, 'exports');
 
   async function reauthenticate(memberId: string, password: string): Promise<void> {
@@ -98,20 +109,36 @@ export function makeExportService({ db, yourData, jobs, dataDir, logger, clock =
       );
       zip.end();
 
+      // Encrypted at rest: a random key per file (AES-256-GCM through node:crypto), wrapped by the keyring.
       fs.mkdirSync(exportsDir, { recursive: true, mode: 0o700 });
-      const file = path.join(exportsDir, `${exportId}.zip`);
+      const file = path.join(exportsDir, `${exportId}.zip.enc`);
       const partial = `${file}.partial`;
+      const fileKey = crypto.randomBytes(32);
+      const iv = crypto.randomBytes(IV_BYTES);
+      const cipher = crypto.createCipheriv('aes-256-gcm', fileKey, iv);
+      let plainBytes = 0;
       await new Promise<void>((resolve, reject) => {
         const out = fs.createWriteStream(partial, { mode: 0o600 });
-        zip.outputStream.pipe(out).on('close', resolve).on('error', reject);
+        out.write(iv);
+        zip.outputStream.on('data', (chunk: Buffer) => (plainBytes += chunk.length));
         zip.outputStream.on('error', reject);
+        cipher.on('end', () => out.end(cipher.getAuthTag()));
+        zip.outputStream.pipe(cipher).pipe(out, { end: false });
+        out.on('close', resolve).on('error', reject);
       });
       fs.renameSync(partial, file);
       const now = clock();
       await db.transaction().execute(async (trx) => {
         await trx
           .updateTable('data_exports')
-          .set({ status: 'ready', file_path: `exports/${exportId}.zip`, bytes: fs.statSync(file).size, ready_at: now, expires_at: new Date(now.getTime() + EXPORT_TTL_MS) })
+          .set({
+            status: 'ready',
+            file_path: `exports/${exportId}.zip.enc`,
+            file_key: keyring.encrypt(fileKey.toString('base64'), 'data_exports.file_key'),
+            bytes: plainBytes,
+            ready_at: now,
+            expires_at: new Date(now.getTime() + EXPORT_TTL_MS),
+          })
           .where('id', '=', exportId)
           .execute();
         await trx.updateTable('rights_requests').set({ completed_at: now }).where('id', '=', row.request_id).where('completed_at', 'is', null).execute();
@@ -129,13 +156,17 @@ export function makeExportService({ db, yourData, jobs, dataDir, logger, clock =
         .execute();
     },
 
-    /** The file of one of the member's own ready, unexpired exports, after the password again. */
-    async download(memberId: string, exportId: string, password: string): Promise<{ file: string; filename: string }> {
+    /** One of the member's own ready, unexpired exports, decrypted while it streams, after the password again. */
+    async download(memberId: string, exportId: string, password: string): Promise<{ stream: NodeJS.ReadableStream; bytes: number | null; filename: string }> {
       await reauthenticate(memberId, password);
       const row = await db.selectFrom('data_exports').selectAll().where('id', '=', exportId).where('member_id', '=', memberId).executeTakeFirst();
       if (!row) {
         logger.warn({ exportId }, 'export download refused: not this member’s export');
         throw new AppError('not_found', 404, 'no such export for this member');
+      }
+      if (row.status === 'expired') {
+        logger.warn({ exportId }, 'export download refused: expired and deleted');
+        throw new AppError('export_expired', 410, 'export expired and deleted');
       }
       if (row.status !== 'ready' || !row.file_path) throw new AppError('export_not_ready', 409, 'export not built yet');
       const now = clock();
@@ -145,12 +176,96 @@ export function makeExportService({ db, yourData, jobs, dataDir, logger, clock =
       }
       const file = path.join(dataDir, row.file_path);
       if (!fs.existsSync(file)) throw new AppError('export_expired', 410, 'export file gone');
+      const onError = (err: Error) => logger.error({ exportId, err: err.message }, 'export download broken off: the file failed decryption or authentication');
+      const stream = row.file_key
+        ? await decryptingStream(file, Buffer.from(keyring.decrypt(row.file_key, 'data_exports.file_key'), 'base64'), onError)
+        : fs.createReadStream(file);
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('data_exports').set({ downloaded_at: now }).where('id', '=', exportId).execute();
         await appendAudit(trx, { type: 'member', id: memberId }, { action: 'privacy.export_downloaded', subjectType: 'member', subjectId: memberId, details: { exportId } }, { purpose: 'accountability', at: now });
       });
-      return { file, filename: `kenalan-data-${now.toISOString().slice(0, 10)}.zip` };
+      return { stream, bytes: row.bytes, filename: `kenalan-data-${now.toISOString().slice(0, 10)}.zip` };
+    },
+
+    /**
+     * Export upkeep: deletes the files of expired exports and marks their rows `expired` (audited),
+     * and removes any file in DATA_DIR/exports that no queued or ready export owns (an export of an
+     * erased member, a stale `.partial` of a failed build). Run at start and every hour.
+     */
+    async sweep(): Promise<{ expired: number; orphansRemoved: number }> {
+      const now = clock();
+      const due = await db
+        .selectFrom('data_exports')
+        .select(['id', 'member_id', 'file_path'])
+        .where('status', 'in', ['ready', 'failed'])
+        .where('expires_at', '<=', now)
+        .execute();
+      for (const row of due) {
+        let fileDeleted = false;
+        if (row.file_path) fileDeleted = removeFile(path.join(dataDir, row.file_path));
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('data_exports').set({ status: 'expired', file_path: null, file_key: null }).where('id', '=', row.id).execute();
+          await appendAudit(trx, { type: 'system' }, { action: 'privacy.export_expired', subjectType: 'member', subjectId: row.member_id, details: { exportId: row.id, fileDeleted } }, { purpose: 'accountability', at: now });
+        });
+      }
+      let orphansRemoved = 0;
+      if (fs.existsSync(exportsDir)) {
+        const live = await db.selectFrom('data_exports').select(['id', 'status', 'file_path']).where('status', 'in', ['queued', 'ready']).execute();
+        const keep = new Set(live.flatMap((r) => (r.status === 'queued' ? [`${r.id}.zip.enc.partial`, `${r.id}.zip.partial`, `${r.id}.zip.enc`] : r.file_path ? [path.basename(r.file_path)] : [])));
+        for (const name of fs.readdirSync(exportsDir)) {
+          if (keep.has(name)) continue;
+          if (removeFile(path.join(exportsDir, name))) orphansRemoved++;
+        }
+      }
+      if (due.length || orphansRemoved) logger.info({ expired: due.length, orphansRemoved }, 'export sweep');
+      return { expired: due.length, orphansRemoved };
+    },
+
+    /** Sweeps now and then every `intervalMs`; returns the function that stops it. */
+    startSweeper(intervalMs = EXPORT_SWEEP_INTERVAL_MS): () => void {
+      const run = () => this.sweep().catch((err: unknown) => logger.error({ err }, 'export sweep failed'));
+      void run();
+      const timer = setInterval(run, intervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
     },
   };
 }
 export type ExportService = ReturnType<typeof makeExportService>;
+
+function removeFile(file: string): boolean {
+  try {
+    fs.rmSync(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/**
+ * The plaintext ZIP of an encrypted export file, decrypted while it streams. GCM authenticates at
+ * the end: a file changed on disk makes the stream fail at its end (the download breaks off and
+ * the error is logged) rather than deliver altered bytes as complete.
+ */
+async function decryptingStream(file: string, key: Buffer, onError: (err: Error) => void): Promise<NodeJS.ReadableStream> {
+  const { size } = await fs.promises.stat(file);
+  if (size < IV_BYTES + TAG_BYTES) throw new AppError('export_expired', 410, 'export file truncated');
+  const handle = await fs.promises.open(file, 'r');
+  const iv = Buffer.alloc(IV_BYTES);
+  const tag = Buffer.alloc(TAG_BYTES);
+  try {
+    await handle.read(iv, 0, IV_BYTES, 0);
+    await handle.read(tag, 0, TAG_BYTES, size - TAG_BYTES);
+  } finally {
+    await handle.close();
+  }
+  const decipher = crypto.createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAuthTag(tag);
+  const out = new PassThrough();
+  const source = size > IV_BYTES + TAG_BYTES ? fs.createReadStream(file, { start: IV_BYTES, end: size - TAG_BYTES - 1 }) : Readable.from([]);
+  // pipeline handles every stream's errors; a failed tag check destroys `out`, which the HTTP reply sees.
+  pipeline(source, decipher, out, (err) => err && onError(err));
+  return out;
+}
+

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Language } from '../../../common/i18n/index.js';
 import { sha256Hex } from './hash.js';
+import { readPolicyChanges, type PolicyChanges } from './changes.js';
 import { checkParity, type ParityReport } from './parity.js';
 import { parsePolicy, type ParsedPolicy } from './parse.js';
 
@@ -11,6 +12,8 @@ export interface PolicyBundle {
   effectiveAt: Date;
   documents: Record<Language, { text: string; sha256: string; parsed: ParsedPolicy }>;
   report: ParityReport;
+  /** From `changes.json`; required for every version after the first (see changes.ts). */
+  changes?: PolicyChanges | undefined;
 }
 
 /** The policy versions shipped with Kenalan, one folder each: policy/<version>/{en.txt,id.txt,meta.json}. */
@@ -32,5 +35,6 @@ export function loadPolicyDirectory(dir: string): PolicyBundle {
     documents[language] = { text, sha256: sha256Hex(text), parsed: parsePolicy(text, language) };
   }
   const report = checkParity({ id: documents.id.parsed, en: documents.en.parsed });
-  return { version: meta.version, effectiveAt, documents, report };
+  const changes = readPolicyChanges(dir);
+  return { version: meta.version, effectiveAt, documents, report, changes };
 }

@@ -78,7 +78,12 @@ describe('Privacy Policy documents', () => {
       fs.appendFileSync(path.join(dir, 'en.txt'), '\nAn extra sentence.\n');
       await expect(t.services.policy.publishFromDirectory(dir)).rejects.toThrow(/already published with different text/);
 
-      fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ version: '2', effectiveAt: '2026-01-01' }));
+      // A later version says what changed (policy-changes.test.ts covers the rules of changes.json).
+      fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ version: '2', effectiveAt: '2026-11-27T00:30:00Z' }));
+      fs.writeFileSync(
+        path.join(dir, 'changes.json'),
+        JSON.stringify({ material: false, reducesRights: false, affectedPurposes: [], changes: { id: ['Satu kalimat ditambahkan.'], en: ['An extra sentence.'] } }),
+      );
       const published = await t.services.policy.publishFromDirectory(dir);
       expect(published.created).toBe(true);
       const list = (await t.app.inject({ url: '/api/policy' })).json();

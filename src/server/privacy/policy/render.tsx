@@ -416,6 +416,9 @@ function Footer({ input }: { input: RenderPolicyPageInput }): ReactNode {
               </li>
             ))}
           </ul>
+          <p>
+            <a href={`/privacy/versions?lang=${language}`}>{t('policyChanges.status.versions')}</a>
+          </p>
         </nav>
       )}
     </footer>

@@ -8,6 +8,9 @@ import { sendProblem } from '../../platform/http/problem.js';
 import { translator } from '../../platform/i18n/i18n.js';
 import { renderPolicyPage } from './render.js';
 import type { PolicyService, PublishedVersion } from './service.js';
+import type { SessionService } from '../../identity/sessions/service.js';
+import { policyChangeRoutes } from './change-routes.js';
+import type { PolicyChangeService } from './reconsent.js';
 
 const STYLESHEET = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'policy.css'), 'utf8');
 const STYLESHEET_HREF = '/privacy.css';
@@ -19,7 +22,10 @@ const versionParam = Type.Object({ version: Type.String({ pattern: '^[0-9A-Za-z.
  * The Privacy Policy: server-rendered HTML at /privacy (readable without JavaScript, linkable by
  * section, printable) and the same documents as JSON under /api/policy.
  */
-export const policyRoutes: FastifyPluginAsync<{ policy: PolicyService; supportEmail: string }> = async (app, { policy, supportEmail }) => {
+export const policyRoutes: FastifyPluginAsync<{ policy: PolicyService; supportEmail: string; changes: PolicyChangeService; sessions: SessionService }> = async (
+  app,
+  { policy, supportEmail, changes, sessions },
+) => {
   // A published version never changes, so its page is rendered once per language and version list.
   const rendered = new Map<string, string>();
 
@@ -63,6 +69,10 @@ export const policyRoutes: FastifyPluginAsync<{ policy: PolicyService; supportEm
   app.get<{ Params: { version: string } }>('/privacy/:version', { schema: { hide: true, querystring: langQuery, params: versionParam } }, (request, reply) =>
     page(request, reply, request.params.version),
   );
+  app.get<{ Params: { version: string } }>('/privacy/v/:version', { schema: { hide: true, querystring: langQuery, params: versionParam } }, (request, reply) =>
+    page(request, reply, request.params.version),
+  );
+  await app.register(policyChangeRoutes, { policy, changes, sessions, stylesheetHref: STYLESHEET_HREF });
   app.get(STYLESHEET_HREF, { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );

@@ -2,8 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { signedInMember } from '../../identity/sessions/routes.js';
 import type { SessionService } from '../../identity/sessions/service.js';
+import { AppError } from '../../platform/http/app-error.js';
 import { problemSchema } from '../../platform/http/schemas.js';
+import type { RightsService } from '../rights/service.js';
 import type { YourDataService } from './service.js';
+
+/** Header carrying the reveal token from POST /api/me/data/reveal (kept in the page's memory only). */
+export const REVEAL_HEADER = 'x-kenalan-reveal';
 
 const field = Type.Object({
   table: Type.String(),
@@ -18,7 +23,26 @@ const field = Type.Object({
   sharedWith: Type.Array(Type.String()),
 });
 
-export const yourDataRoutes: FastifyPluginAsyncTypebox<{ yourData: YourDataService; sessions: SessionService }> = async (app, { yourData, sessions }) => {
+export const yourDataRoutes: FastifyPluginAsyncTypebox<{ yourData: YourDataService; sessions: SessionService; rights: RightsService }> = async (app, { yourData, sessions, rights }) => {
+  app.post(
+    '/api/me/data/reveal',
+    {
+      schema: {
+        summary: 'Show masked values in full: my password again → a token valid 5 minutes in this session (send it as x-kenalan-reveal). Audited.',
+        tags: ['privacy'],
+        body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), '4xx': problemSchema },
+      },
+      config: { rateLimit: { max: 10, timeWindow: '10 minutes' } },
+    },
+    async (request, reply) => {
+      const session = await signedInMember(sessions, request);
+      const { token, expiresAt } = await rights.reveal(session.memberId, session.sessionId, request.body.password);
+      reply.header('cache-control', 'no-store');
+      return { token, expiresAt: expiresAt.toISOString() };
+    },
+  );
+
   app.get(
     '/api/me/data',
     {
@@ -28,7 +52,17 @@ export const yourDataRoutes: FastifyPluginAsyncTypebox<{ yourData: YourDataServi
         response: {
           200: Type.Object({
             categories: Type.Array(Type.Object({ category: Type.String(), fields: Type.Array(field) })),
-            accesses: Type.Array(Type.Object({ at: Type.String(), role: Type.String(), action: Type.String(), purpose: Type.Union([Type.String(), Type.Null()]) })),
+            accesses: Type.Array(
+              Type.Object({
+                at: Type.String(),
+                role: Type.String(),
+                action: Type.String(),
+                purpose: Type.Union([Type.String(), Type.Null()]),
+                purposeLabel: Type.Union([Type.String(), Type.Null()]),
+                what: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+            revealed: Type.Boolean(),
           }),
           '4xx': problemSchema,
         },
@@ -38,7 +72,10 @@ export const yourDataRoutes: FastifyPluginAsyncTypebox<{ yourData: YourDataServi
     async (request, reply) => {
       const session = await signedInMember(sessions, request);
       reply.header('cache-control', 'no-store');
-      return yourData.forMember(session.memberId, request.language);
+      const token = request.headers[REVEAL_HEADER];
+      const revealed = token !== undefined;
+      if (revealed && !rights.revealAllowed(session.sessionId, typeof token === 'string' ? token : undefined)) throw new AppError('reveal_invalid', 403, 'reveal token invalid or expired');
+      return { ...(await yourData.forMember(session.memberId, request.language, { unmask: revealed })), revealed };
     },
   );
 };

@@ -34,9 +34,14 @@ export interface CategoryView {
 
 export interface AccessView {
   at: string;
+  /** `staff` entries carry the staff role (privacy_officer, moderator, …); others the actor type. */
   role: string;
   action: string;
   purpose: string | null;
+  /** The purpose in the member's language. */
+  purposeLabel: string | null;
+  /** For a staff read: what was read (a code such as `rights_requests`), never a value. */
+  what: string | null;
 }
 
 type Row = Record<string, unknown>;
@@ -85,9 +90,14 @@ export function makeYourDataService({ db, keyring }: { db: Kysely<Database>; key
   return {
     /**
      * `reveal` (the export, after re-authentication): masked values in full and every value, not
-     * only the first ones. Secrets (hashes, keys) are never included either way.
+     * only the first ones. `unmask` (the page, with a reveal token after re-authentication): masked
+     * values in full, still at most VALUES_SHOWN. Secrets (hashes, keys) are never included either way.
      */
-    async forMember(memberId: string, language: Language, { reveal = false }: { reveal?: boolean } = {}): Promise<{ categories: CategoryView[]; accesses: AccessView[] }> {
+    async forMember(
+      memberId: string,
+      language: Language,
+      { reveal = false, unmask = false }: { reveal?: boolean; unmask?: boolean } = {},
+    ): Promise<{ categories: CategoryView[]; accesses: AccessView[] }> {
       const byCategory = new Map<DataCategory, FieldView[]>();
       for (const declaration of DATA_MAP) {
         const locator = declaration.subject;
@@ -107,7 +117,7 @@ export function makeYourDataService({ db, keyring }: { db: Kysely<Database>; key
             values:
               display === 'secret'
                 ? []
-                : [...new Set(present.map((r) => show(declaration, column, field, r[column], reveal)!))].slice(0, reveal ? undefined : VALUES_SHOWN),
+                : [...new Set(present.map((r) => show(declaration, column, field, r[column], reveal || unmask)!))].slice(0, reveal ? undefined : VALUES_SHOWN),
             count: present.length,
             purposes: field.purposes.map((p) => PURPOSES[p][language]),
             legalBasis: LEGAL_BASIS_LABELS[field.legalBasis][language],
@@ -119,7 +129,7 @@ export function makeYourDataService({ db, keyring }: { db: Kysely<Database>; key
       }
       const accesses = await db
         .selectFrom('audit_log')
-        .select(['at', 'actor_type', 'action', 'purpose'])
+        .select(['at', 'actor_type', 'action', 'purpose', 'details'])
         .where('subject_type', '=', 'member')
         .where('subject_id', '=', memberId)
         .where('actor_type', 'not in', ['member', 'anonymous', 'system'])
@@ -132,7 +142,17 @@ export function makeYourDataService({ db, keyring }: { db: Kysely<Database>; key
           // The account's own record first, then the rest in data-map order.
           fields: [...byCategory.get(category)!].sort((a, b) => Number(b.table === 'members') - Number(a.table === 'members')),
         })),
-        accesses: accesses.map((a) => ({ at: a.at.toISOString(), role: a.actor_type, action: a.action, purpose: a.purpose })),
+        accesses: accesses.map((a) => {
+          const details = (a.details ?? {}) as { role?: unknown; what?: unknown };
+          return {
+            at: a.at.toISOString(),
+            role: a.actor_type === 'staff' && typeof details.role === 'string' ? details.role : a.actor_type,
+            action: a.action,
+            purpose: a.purpose,
+            purposeLabel: a.purpose && a.purpose in PURPOSES ? PURPOSES[a.purpose as keyof typeof PURPOSES][language] : null,
+            what: typeof details.what === 'string' ? details.what : null,
+          };
+        }),
       };
     },
   };

@@ -34,3 +34,82 @@ export const blocksData = declareTable({
   nonPersonal: { blocker_id: 'the member who blocked' },
   subject: { kind: 'column', column: 'blocker_id' },
 });
+
+const requestField = (label: PersonalField['label'], category: PersonalField['category'], encrypted = false): PersonalField => ({
+  category,
+  pdpClass: 'general',
+  purposes: ['account'],
+  legalBasis: 'contract',
+  retention: {
+    days: 30,
+    from: 'closed',
+    reason: 'A pending request lives at most 30 days; once answered, withdrawn or expired it is kept 30 days so a declined member cannot ask again at once, then deleted. Gone at once when either member deletes the account.',
+  },
+  encrypted,
+  label,
+  erasure: { action: 'delete' },
+});
+
+/**
+ * Kenalan requests the member sent (the subject is the sender; the recipient is mentioned through
+ * `to_id`, which cascades: the request disappears with either member, and only the two of them ever
+ * see it).
+ */
+export const kenalanRequestsData = declareTable({
+  table: 'kenalan_requests',
+  primaryKey: 'id',
+  personal: {
+    to_id: requestField({ id: 'Anggota yang Anda ajak berkenalan', en: 'Member you asked to connect' }, 'usage'),
+    intro: requestField({ id: 'Pesan perkenalan', en: 'Introduction message' }, 'content', true),
+    status: requestField({ id: 'Status permintaan kenalan', en: 'Kenalan request status' }, 'usage'),
+    created_at: requestField({ id: 'Waktu permintaan dikirim', en: 'When the request was sent' }, 'usage'),
+    decided_at: requestField({ id: 'Waktu permintaan dijawab atau berakhir', en: 'When the request was answered or ended' }, 'usage'),
+  },
+  nonPersonal: {
+    id: 'row identifier',
+    from_id: 'the member who sent the request (the subject)',
+    idempotency_key: 'random client retry key',
+    expires_at: 'when an unanswered request lapses (30 days)',
+  },
+  subject: { kind: 'column', column: 'from_id' },
+});
+
+const reportField = (label: PersonalField['label'], category: PersonalField['category'], encrypted = false): PersonalField => ({
+  category,
+  pdpClass: 'general',
+  purposes: ['security'],
+  legalBasis: 'legitimate_interest',
+  retention: {
+    days: 365,
+    from: 'closed',
+    reason: 'Kept one year after staff close the case, to handle repeat abuse and appeals (keeping members safe, policy 4.4). When the reporter deletes the account the report stays for staff without their name; when the reported account is deleted the case goes with it.',
+  },
+  encrypted,
+  label,
+  // The report outlives the reporter's account (their id is set to NULL): staff must still be able to act on it.
+  erasure: { action: 'keep', legalGround: 'legitimate interest: the safety of other members (handling abuse reported before the account was deleted)', forDays: 365 },
+});
+
+/**
+ * Reports a member filed (the subject is the reporter; `reporter_id` becomes NULL when they delete
+ * their account so staff can still act, `reported_id` cascades with the reported account). Staff
+ * work the queue later; their reads will be audited.
+ */
+export const moderationCasesData = declareTable({
+  table: 'moderation_cases',
+  primaryKey: 'id',
+  personal: {
+    reported_id: reportField({ id: 'Anggota yang Anda laporkan', en: 'Member you reported' }, 'usage'),
+    category: reportField({ id: 'Alasan laporan', en: 'Reason for the report' }, 'usage'),
+    message: reportField({ id: 'Pesan laporan', en: 'Report message' }, 'content', true),
+    evidence_message_ids: reportField({ id: 'Pesan chat yang Anda tunjuk sebagai bukti (ID)', en: 'Chat messages you pointed to as evidence (ids)' }, 'usage'),
+    created_at: reportField({ id: 'Waktu melapor', en: 'When you reported' }, 'usage'),
+  },
+  nonPersonal: {
+    id: 'row identifier',
+    reporter_id: 'the member who reported (the subject)',
+    reporter_blocked: 'whether the report came with a block (a flag)',
+    status: 'moderation state',
+  },
+  subject: { kind: 'column', column: 'reporter_id' },
+});

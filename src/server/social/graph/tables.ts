@@ -1,7 +1,11 @@
+import type { ColumnType } from 'kysely';
+
 /** Kysely table types of the social graph; `Database` (platform/db/schema.ts) extends this. */
 export interface SocialGraphTables {
   connections: ConnectionsTable;
   blocks: BlocksTable;
+  kenalan_requests: KenalanRequestsTable;
+  moderation_cases: ModerationCasesTable;
 }
 
 /** One row per direction: a connection between A and B is (A, B) and (B, A). */
@@ -14,5 +18,37 @@ export interface ConnectionsTable {
 export interface BlocksTable {
   blocker_id: string;
   blocked_id: string;
+  created_at: Date;
+}
+
+export type KenalanRequestStatus = 'pending' | 'accepted' | 'declined' | 'withdrawn' | 'expired' | 'cancelled';
+
+export interface KenalanRequestsTable {
+  id: string;
+  from_id: string;
+  to_id: string;
+  /** Encrypted (`kenalan_requests.intro`), ≤ 300 characters before encryption; null when none was written. */
+  intro: string | null;
+  status: KenalanRequestStatus;
+  idempotency_key: string | null;
+  created_at: Date;
+  expires_at: Date;
+  decided_at: Date | null;
+}
+
+export const REPORT_CATEGORIES = ['spam', 'scam', 'harassment', 'hate', 'sexual_content', 'minor_safety', 'impersonation', 'other'] as const;
+export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
+
+export interface ModerationCasesTable {
+  id: string;
+  reporter_id: string | null;
+  reported_id: string;
+  category: ReportCategory;
+  /** Encrypted (`moderation_cases.message`), ≤ 1000 characters before encryption. */
+  message: string | null;
+  /** Chat message ids the reporter pointed to (ids only; staff read the messages through chat). */
+  evidence_message_ids: ColumnType<string[], string, string>;
+  reporter_blocked: boolean;
+  status: ColumnType<'open' | 'in_review' | 'closed', 'open' | 'in_review' | 'closed' | undefined, 'open' | 'in_review' | 'closed'>;
   created_at: Date;
 }

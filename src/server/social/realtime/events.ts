@@ -26,3 +26,32 @@ export async function publishMemberEvent(db: Kysely<Database> | Transaction<Data
   if (Buffer.byteLength(payload) > 7900) throw new Error(`Member event ${event.type} is too large for pg_notify`);
   await sql`SELECT pg_notify(${MEMBER_EVENTS_CHANNEL}, ${payload})`.execute(db);
 }
+
+/** Several events in one round trip (e.g. a chat message to the recipient and to the sender's other sockets). */
+export async function publishMemberEvents(db: Kysely<Database> | Transaction<Database>, envelopes: MemberEventEnvelope[]): Promise<void> {
+  if (envelopes.length === 0) return;
+  const payloads = envelopes.map(({ memberId, event }) => {
+    const payload = JSON.stringify({ memberId, event } satisfies MemberEventEnvelope);
+    if (Buffer.byteLength(payload) > 7900) throw new Error(`Member event ${event.type} is too large for pg_notify`);
+    return payload;
+  });
+  await sql`SELECT ${sql.join(payloads.map((p) => sql`pg_notify(${MEMBER_EVENTS_CHANNEL}, ${p})`))}`.execute(db);
+}
+
+/**
+ * Events about a change that has already committed, in their own short transaction with
+ * `synchronous_commit = off`. PostgreSQL serializes the commits of notifying transactions (a lock
+ * on the notification queue is held through the commit, including its WAL flush), so a busy path
+ * (chat messages) that notified inside its own durable transaction would be limited to one commit
+ * per disk flush. The change itself stays durable; only the notification's commit record is not
+ * waited for, and a notification carries no data that is not already stored. If the process dies
+ * between the two, the event is lost like any notification during a LISTEN reconnect: clients
+ * refetch over REST (`live.resync`), and a retried send publishes again (bench/results/chat.md).
+ */
+export async function publishCommittedMemberEvents(db: Kysely<Database>, envelopes: MemberEventEnvelope[]): Promise<void> {
+  if (envelopes.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+    await publishMemberEvents(trx, envelopes);
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * A curated list of Indonesian cities and regencies (kota / kabupaten) with the approximate
+ * coordinates of their centre, for the profile's city field and for members without a precise
+ * location (their city's H3 cell stands in for it). Codes are stable; names are proper nouns and the
+ * same in both languages.
+ */
+export interface City {
+  code: string;
+  name: string;
+  province: string;
+  lat: number;
+  lng: number;
+}
+
+const c = (code: string, name: string, province: string, lat: number, lng: number): City => ({ code, name, province, lat, lng });
+
+export const CITIES: readonly City[] = [
+  c('jakarta-pusat', 'Jakarta Pusat', 'DKI Jakarta', -6.1865, 106.8342),
+  c('jakarta-selatan', 'Jakarta Selatan', 'DKI Jakarta', -6.2615, 106.8106),
+  c('jakarta-barat', 'Jakarta Barat', 'DKI Jakarta', -6.1674, 106.7637),
+  c('jakarta-timur', 'Jakarta Timur', 'DKI Jakarta', -6.225, 106.9004),
+  c('jakarta-utara', 'Jakarta Utara', 'DKI Jakarta', -6.1384, 106.8636),
+  c('bogor', 'Kota Bogor', 'Jawa Barat', -6.5971, 106.806),
+  c('depok', 'Kota Depok', 'Jawa Barat', -6.4025, 106.7942),
+  c('bekasi', 'Kota Bekasi', 'Jawa Barat', -6.2383, 106.9756),
+  c('kab-bekasi', 'Kabupaten Bekasi', 'Jawa Barat', -6.2474, 107.1485),
+  c('kab-bogor', 'Kabupaten Bogor', 'Jawa Barat', -6.4797, 106.8249),
+  c('tangerang', 'Kota Tangerang', 'Banten', -6.1783, 106.6319),
+  c('tangerang-selatan', 'Tangerang Selatan', 'Banten', -6.2886, 106.7179),
+  c('kab-tangerang', 'Kabupaten Tangerang', 'Banten', -6.1872, 106.4877),
+  c('serang', 'Kota Serang', 'Banten', -6.1201, 106.1503),
+  c('cilegon', 'Kota Cilegon', 'Banten', -6.0025, 106.0111),
+  c('bandung', 'Kota Bandung', 'Jawa Barat', -6.9175, 107.6191),
+  c('cimahi', 'Kota Cimahi', 'Jawa Barat', -6.8722, 107.5425),
+  c('kab-bandung', 'Kabupaten Bandung', 'Jawa Barat', -7.0252, 107.5197),
+  c('sukabumi', 'Kota Sukabumi', 'Jawa Barat', -6.9277, 106.93),
+  c('cirebon', 'Kota Cirebon', 'Jawa Barat', -6.732, 108.5523),
+  c('tasikmalaya', 'Kota Tasikmalaya', 'Jawa Barat', -7.3274, 108.2207),
+  c('karawang', 'Kabupaten Karawang', 'Jawa Barat', -6.3227, 107.3376),
+  c('purwakarta', 'Kabupaten Purwakarta', 'Jawa Barat', -6.5569, 107.4431),
+  c('garut', 'Kabupaten Garut', 'Jawa Barat', -7.2279, 107.9087),
+  c('cianjur', 'Kabupaten Cianjur', 'Jawa Barat', -6.8168, 107.1425),
+  c('semarang', 'Kota Semarang', 'Jawa Tengah', -6.9667, 110.4167),
+  c('surakarta', 'Kota Surakarta (Solo)', 'Jawa Tengah', -7.5755, 110.8243),
+  c('magelang', 'Kota Magelang', 'Jawa Tengah', -7.4797, 110.2177),
+  c('pekalongan', 'Kota Pekalongan', 'Jawa Tengah', -6.8886, 109.6753),
+  c('tegal', 'Kota Tegal', 'Jawa Tengah', -6.8694, 109.1402),
+  c('salatiga', 'Kota Salatiga', 'Jawa Tengah', -7.3305, 110.5084),
+  c('purwokerto', 'Purwokerto (Banyumas)', 'Jawa Tengah', -7.4245, 109.2396),
+  c('kudus', 'Kabupaten Kudus', 'Jawa Tengah', -6.8048, 110.8405),
+  c('cilacap', 'Kabupaten Cilacap', 'Jawa Tengah', -7.7266, 109.0094),
+  c('yogyakarta', 'Kota Yogyakarta', 'DI Yogyakarta', -7.7956, 110.3695),
+  c('sleman', 'Kabupaten Sleman', 'DI Yogyakarta', -7.7161, 110.3553),
+  c('bantul', 'Kabupaten Bantul', 'DI Yogyakarta', -7.8881, 110.3289),
+  c('surabaya', 'Kota Surabaya', 'Jawa Timur', -7.2575, 112.7521),
+  c('sidoarjo', 'Kabupaten Sidoarjo', 'Jawa Timur', -7.4478, 112.7183),
+  c('gresik', 'Kabupaten Gresik', 'Jawa Timur', -7.1557, 112.6561),
+  c('malang', 'Kota Malang', 'Jawa Timur', -7.9666, 112.6326),
+  c('batu', 'Kota Batu', 'Jawa Timur', -7.8671, 112.5239),
+  c('kediri', 'Kota Kediri', 'Jawa Timur', -7.8166, 112.0114),
+  c('blitar', 'Kota Blitar', 'Jawa Timur', -8.0955, 112.1609),
+  c('madiun', 'Kota Madiun', 'Jawa Timur', -7.6298, 111.5239),
+  c('jember', 'Kabupaten Jember', 'Jawa Timur', -8.1724, 113.7008),
+  c('banyuwangi', 'Kabupaten Banyuwangi', 'Jawa Timur', -8.2191, 114.3691),
+  c('probolinggo', 'Kota Probolinggo', 'Jawa Timur', -7.7543, 113.2159),
+  c('pasuruan', 'Kota Pasuruan', 'Jawa Timur', -7.6453, 112.9075),
+  c('mojokerto', 'Kota Mojokerto', 'Jawa Timur', -7.4722, 112.4338),
+  c('denpasar', 'Kota Denpasar', 'Bali', -8.6705, 115.2126),
+  c('badung', 'Kabupaten Badung', 'Bali', -8.5819, 115.1771),
+  c('gianyar', 'Kabupaten Gianyar', 'Bali', -8.5448, 115.3253),
+  c('singaraja', 'Singaraja (Buleleng)', 'Bali', -8.112, 115.0882),
+  c('mataram', 'Kota Mataram', 'Nusa Tenggara Barat', -8.5833, 116.1167),
+  c('bima', 'Kota Bima', 'Nusa Tenggara Barat', -8.4606, 118.7269),
+  c('kupang', 'Kota Kupang', 'Nusa Tenggara Timur', -10.1772, 123.607),
+  c('labuan-bajo', 'Labuan Bajo (Manggarai Barat)', 'Nusa Tenggara Timur', -8.4964, 119.8877),
+  c('medan', 'Kota Medan', 'Sumatera Utara', 3.5952, 98.6722),
+  c('binjai', 'Kota Binjai', 'Sumatera Utara', 3.6001, 98.4854),
+  c('pematangsiantar', 'Kota Pematangsiantar', 'Sumatera Utara', 2.9595, 99.0687),
+  c('deli-serdang', 'Kabupaten Deli Serdang', 'Sumatera Utara', 3.4202, 98.7041),
+  c('banda-aceh', 'Kota Banda Aceh', 'Aceh', 5.5483, 95.3238),
+  c('lhokseumawe', 'Kota Lhokseumawe', 'Aceh', 5.1801, 97.1507),
+  c('padang', 'Kota Padang', 'Sumatera Barat', -0.9471, 100.4172),
+  c('bukittinggi', 'Kota Bukittinggi', 'Sumatera Barat', -0.3056, 100.3692),
+  c('pekanbaru', 'Kota Pekanbaru', 'Riau', 0.5071, 101.4478),
+  c('dumai', 'Kota Dumai', 'Riau', 1.6655, 101.4476),
+  c('batam', 'Kota Batam', 'Kepulauan Riau', 1.0456, 104.0305),
+  c('tanjungpinang', 'Kota Tanjungpinang', 'Kepulauan Riau', 0.9186, 104.4665),
+  c('jambi', 'Kota Jambi', 'Jambi', -1.6101, 103.6131),
+  c('palembang', 'Kota Palembang', 'Sumatera Selatan', -2.9761, 104.7754),
+  c('lubuklinggau', 'Kota Lubuklinggau', 'Sumatera Selatan', -3.2945, 102.8615),
+  c('bengkulu', 'Kota Bengkulu', 'Bengkulu', -3.7928, 102.2608),
+  c('bandar-lampung', 'Kota Bandar Lampung', 'Lampung', -5.3971, 105.2668),
+  c('metro', 'Kota Metro', 'Lampung', -5.1131, 105.3067),
+  c('pangkalpinang', 'Kota Pangkalpinang', 'Kepulauan Bangka Belitung', -2.1291, 106.1138),
+  c('pontianak', 'Kota Pontianak', 'Kalimantan Barat', -0.0263, 109.3425),
+  c('singkawang', 'Kota Singkawang', 'Kalimantan Barat', 0.9061, 108.9872),
+  c('palangka-raya', 'Kota Palangka Raya', 'Kalimantan Tengah', -2.2161, 113.914),
+  c('banjarmasin', 'Kota Banjarmasin', 'Kalimantan Selatan', -3.3186, 114.5944),
+  c('banjarbaru', 'Kota Banjarbaru', 'Kalimantan Selatan', -3.4572, 114.8103),
+  c('balikpapan', 'Kota Balikpapan', 'Kalimantan Timur', -1.2379, 116.8529),
+  c('samarinda', 'Kota Samarinda', 'Kalimantan Timur', -0.5022, 117.1536),
+  c('bontang', 'Kota Bontang', 'Kalimantan Timur', 0.1333, 117.5),
+  c('tarakan', 'Kota Tarakan', 'Kalimantan Utara', 3.3, 117.6333),
+  c('makassar', 'Kota Makassar', 'Sulawesi Selatan', -5.1477, 119.4327),
+  c('gowa', 'Kabupaten Gowa', 'Sulawesi Selatan', -5.3102, 119.7425),
+  c('parepare', 'Kota Parepare', 'Sulawesi Selatan', -4.0135, 119.6255),
+  c('palopo', 'Kota Palopo', 'Sulawesi Selatan', -2.9925, 120.1969),
+  c('manado', 'Kota Manado', 'Sulawesi Utara', 1.4748, 124.8421),
+  c('bitung', 'Kota Bitung', 'Sulawesi Utara', 1.4404, 125.1217),
+  c('gorontalo', 'Kota Gorontalo', 'Gorontalo', 0.5435, 123.0568),
+  c('palu', 'Kota Palu', 'Sulawesi Tengah', -0.8917, 119.8707),
+  c('kendari', 'Kota Kendari', 'Sulawesi Tenggara', -3.9985, 122.5129),
+  c('mamuju', 'Kabupaten Mamuju', 'Sulawesi Barat', -2.6748, 118.8886),
+  c('ambon', 'Kota Ambon', 'Maluku', -3.6954, 128.1814),
+  c('ternate', 'Kota Ternate', 'Maluku Utara', 0.7893, 127.3774),
+  c('jayapura', 'Kota Jayapura', 'Papua', -2.5337, 140.7181),
+  c('sorong', 'Kota Sorong', 'Papua Barat Daya', -0.8762, 131.2558),
+  c('manokwari', 'Kabupaten Manokwari', 'Papua Barat', -0.8615, 134.062),
+  c('merauke', 'Kabupaten Merauke', 'Papua Selatan', -8.4932, 140.4018),
+  c('timika', 'Timika (Mimika)', 'Papua Tengah', -4.5459, 136.8832),
+];
+
+export const CITY_CODES: readonly string[] = CITIES.map((city) => city.code);
+const byCode = new Map(CITIES.map((city) => [city.code, city]));
+export function cityByCode(code: string | null | undefined): City | undefined {
+  return code ? byCode.get(code) : undefined;
+}

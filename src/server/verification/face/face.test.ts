@@ -1,0 +1,219 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, csrfHeaders, type TestApp } from '../../../../test/support/app.js';
+import { PASSWORD, sessionCookieOf, signIn, signUpMember } from '../../identity/login-security/test-members.js';
+import { grantStaffRole } from '../../ops/staff/guard.js';
+import { verifiedMembers } from './badge.js';
+import { DEMO_DIR, makeFaceFixture, type FaceFixture } from './test-faces.js';
+import { makeFaceService } from './service.js';
+
+// One app (and so one face worker, models loaded once) for the whole file.
+let t: TestApp;
+let fx: FaceFixture;
+let n = 0;
+
+beforeAll(async () => {
+  t = await createTestApp({ workers: false });
+  fx = await makeFaceFixture(t.services.face.engine);
+  t.services.face.setChallengePickerForTests(() => fx.challenge);
+}, 120_000);
+afterAll(() => t?.close());
+
+const db = () => t.database.db;
+
+/** An active member whose profile photo is the fixture face, signed in; returns a cookie-carrying request helper. */
+async function member(options: { photo?: Buffer } = {}) {
+  const m = await signUpMember(t, 600 + ++n);
+  const photo = await db().selectFrom('member_photos').select('storage_path').where('member_id', '=', m.id).executeTakeFirstOrThrow();
+  fs.writeFileSync(path.join(t.dataDir, photo.storage_path), options.photo ?? fx.profile);
+  const res = await signIn(t, m.username, PASSWORD, { ip: `198.51.100.${n}` });
+  const session = sessionCookieOf(res)!;
+  const headers = async () => {
+    const csrf = await csrfHeaders(t.app);
+    return { ...csrf, cookie: `${csrf.cookie}; ${session.name}=${session.value}`, 'accept-language': 'id' };
+  };
+  return { ...m, headers };
+}
+
+async function frames(m: { headers: () => Promise<Record<string, string>> }, checkId: string, images: Buffer[], type = 'image/jpeg') {
+  const form = new FormData();
+  form.append('checkId', checkId);
+  for (const [i, image] of images.entries()) form.append('frames', new Blob([new Uint8Array(image)], { type }), `f${i}.jpg`);
+  return t.app.inject({ method: 'POST', url: '/api/me/face/checks', headers: await m.headers(), payload: form });
+}
+
+async function challenge(m: { headers: () => Promise<Record<string, string>> }) {
+  const res = await t.app.inject({ method: 'POST', url: '/api/me/face/challenge', headers: await m.headers() });
+  return res;
+}
+
+async function consent(m: { headers: () => Promise<Record<string, string>> }, granted: boolean) {
+  return t.app.inject({ method: 'PUT', url: '/api/me/face/consent', headers: await m.headers(), payload: { granted } });
+}
+
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+describe('face engine pool', () => {
+  it('survives garbage, truncated and oversized images and a crashing task, then still detects faces', async () => {
+    const engine = t.services.face.engine;
+    expect(await engine.analyse(Buffer.from('not an image at all'))).toEqual({ ok: false, error: 'unsupportedType' });
+    expect(await engine.analyse(fx.straight.subarray(0, Math.floor(fx.straight.length / 2)))).toEqual({ ok: false, error: 'corrupt' });
+    // 9000 × 5000 = 45 MP (over 40 MP) but a tiny PNG: refused from the header, never decoded.
+    const bomb = await sharp({ create: { width: 9000, height: 5000, channels: 3, background: '#888' } }).png({ compressionLevel: 9 }).toBuffer();
+    expect(bomb.length).toBeLessThan(10 * 1024 * 1024);
+    expect(await engine.analyse(bomb)).toEqual({ ok: false, error: 'tooLarge' });
+    expect(await engine.analyse(Buffer.concat([fx.straight, Buffer.alloc(10 * 1024 * 1024)]))).toEqual({ ok: false, error: 'tooLarge' });
+    expect(await engine.crashOnce()).toBe('failed');
+    const after = await engine.analyse(fx.straight);
+    expect(after.ok && after.faces.length).toBe(1);
+    expect(after.ok && after.faces[0]!.embedding.length).toBe(1024);
+  }, 60_000);
+});
+
+describe('face verification over HTTP', () => {
+  it('refuses a check without biometric consent, and the generic consents page cannot give it', async () => {
+    const m = await member();
+    const res = await challenge(m);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().detail).toContain('persetujuan');
+    const viaPrivacyPage = await t.app.inject({ method: 'PUT', url: '/api/me/consents/biometric_verification', headers: await m.headers(), payload: { granted: true } });
+    expect(viaPrivacyPage.statusCode).toBe(409);
+    expect(viaPrivacyPage.json().detail).toContain('Verifikasi wajah');
+    const ledger = await db().selectFrom('consent_ledger').select('event').where('subject_id', '=', m.id).where('purpose', '=', 'biometric_verification').execute();
+    expect(ledger).toEqual([]);
+  });
+
+  it('verifies with the challenge followed, badges the member, keeps only an encrypted template, and withdrawal deletes it all at once', async () => {
+    const m = await member();
+    const viewer = await member();
+    expect((await consent(m, true)).json().consent).toBe(true);
+    const ledger = await db().selectFrom('consent_ledger').select(['event', 'purpose']).where('subject_id', '=', m.id).where('purpose', '=', 'biometric_verification').execute();
+    expect(ledger).toEqual([{ event: 'consent_granted', purpose: 'biometric_verification' }]);
+
+    // A still photo as every frame fails the challenge.
+    const c1 = (await challenge(m)).json();
+    expect(c1.challenge).toBe(fx.challenge);
+    expect(c1.instruction).toMatch(/Tolehkan/);
+    const not = await frames(m, c1.id, [fx.straight, fx.straight, fx.straight]);
+    expect(not.json()).toMatchObject({ status: 'refused', reason: 'challenge_not_followed' });
+    expect(not.json().message).toContain('Gerakan yang diminta');
+    // The check is closed: the same challenge cannot be retried.
+    expect((await frames(m, c1.id, [fx.straight, fx.turned])).statusCode).toBe(400);
+
+    // Not an image: a request error, nothing analysed; the challenge stays open for real frames.
+    const c2 = (await challenge(m)).json();
+    const text = await frames(m, c2.id, [Buffer.from('hello'), Buffer.from('world')], 'image/jpeg');
+    expect(text.statusCode).toBe(415);
+    expect(text.json().detail).toContain('bukan foto');
+    const ok = await frames(m, c2.id, [fx.straight, fx.turned]);
+    expect(ok.json()).toMatchObject({ status: 'verified', reason: null });
+
+    const status = (await t.app.inject({ method: 'GET', url: '/api/me/face', headers: await m.headers() })).json();
+    expect(status).toMatchObject({ consent: true, verified: true, hasTemplate: true, method: 'automatic', attemptsLeft: 3 });
+    const template = await db().selectFrom('face_templates').selectAll().where('member_id', '=', m.id).executeTakeFirstOrThrow();
+    expect(template.data_key).toMatch(/^enc:v1:/);
+    expect(template.embedding).toMatch(/^enc:v1:/);
+    const floats = await t.services.face.template(m.id);
+    expect(floats?.length).toBe(1024);
+    // No frame was written anywhere.
+    expect(filesUnder(path.join(t.dataDir, 'media', 'members', m.id, 'face'))).toEqual([]);
+
+    // Another member sees the badge.
+    const badges = await t.app.inject({ method: 'GET', url: `/api/face/badges?ids=${m.id},${viewer.id}`, headers: await viewer.headers() });
+    expect(badges.json().verified).toEqual([m.id]);
+
+    // Withdrawal from the generic consents page deletes template and badge in the same transaction.
+    const off = await t.app.inject({ method: 'PUT', url: '/api/me/consents/biometric_verification', headers: await m.headers(), payload: { granted: false } });
+    expect(off.statusCode).toBe(200);
+    expect(await db().selectFrom('face_templates').select('id').where('member_id', '=', m.id).execute()).toEqual([]);
+    expect(await verifiedMembers(db(), [m.id])).toEqual(new Set());
+    const deleted = await db().selectFrom('audit_log').select('details').where('action', '=', 'face.data_deleted').where('subject_id', '=', m.id).execute();
+    expect(deleted.map((d) => d.details)).toEqual([{ templates: 1, badges: 1, reviews: 0, files: 0 }]);
+    expect((await challenge(m)).statusCode).toBe(403);
+  }, 120_000);
+
+  it('says why a check is refused, in the member’s language, and limits attempts to 5 a day', async () => {
+    const m = await member();
+    await consent(m, true);
+    const cases: [Buffer[], string][] = [
+      [[fx.straight, fx.other], 'frames_differ'],
+      [[fx.straight, fx.straight.subarray(0, 3000)], 'bad_image'],
+      [[await sharp({ create: { width: 400, height: 400, channels: 3, background: '#6a8' } }).jpeg().toBuffer(), fx.turned], 'no_face'],
+      [[await sharp(fx.straight).linear(0.08, 0).jpeg().toBuffer(), fx.turned], 'too_dark'],
+    ];
+    for (const [images, reason] of cases) {
+      const c = (await challenge(m)).json();
+      const res = await frames(m, c.id, images);
+      expect(res.json(), reason).toMatchObject({ status: 'refused', reason });
+    }
+    const fifth = (await challenge(m)).json();
+    expect(fifth.attemptsLeft).toBe(0);
+    const sixth = await challenge(m);
+    expect(sixth.statusCode).toBe(429);
+    expect(sixth.json().detail).toContain('5');
+    const rows = await db().selectFrom('face_checks').select(['status', 'reason']).where('member_id', '=', m.id).orderBy('created_at').execute();
+    expect(rows.map((r) => r.reason)).toEqual(['frames_differ', 'bad_image', 'no_face', 'too_dark', null]);
+    expect(rows.at(-1)!.status).toBe('open');
+    // Several faces, and someone else's face against the profile photo, with a fresh member.
+    const other = await member({ photo: fx.other });
+    await consent(other, true);
+    const group = await sharp(fs.readFileSync(path.join(DEMO_DIR, 'sample1.jpg'))).resize({ width: 800 }).jpeg().toBuffer();
+    const c1 = (await challenge(other)).json();
+    expect((await frames(other, c1.id, [group, group])).json()).toMatchObject({ status: 'refused', reason: 'several_faces' });
+    const c2 = (await challenge(other)).json();
+    const noMatch = await frames(other, c2.id, [fx.straight, fx.turned]);
+    expect(noMatch.json()).toMatchObject({ status: 'refused', reason: 'no_match' });
+    expect(noMatch.json().message).toContain('tidak cocok');
+  }, 180_000);
+
+  it('sends a borderline check to a face reviewer, who sees the encrypted frames only while the case is open (audited)', async () => {
+    // A service with the automatic threshold out of reach puts a genuine match in the review band.
+    const strict = makeFaceService({ db: db(), keyring: t.services.keyring, consent: t.services.consent, engine: t.services.face.engine, dataDir: t.dataDir, logger: t.services.logger, thresholds: { match: 0.9999 }, pickChallenge: () => fx.challenge });
+    const m = await member();
+    await consent(m, true);
+    const c = await strict.startChallenge(m.id);
+    expect(await strict.check(m.id, c.id, [fx.straight, fx.turned])).toEqual({ status: 'review' });
+    const dir = path.join(t.dataDir, 'media', 'members', m.id, 'face');
+    const stored = filesUnder(dir);
+    expect(stored).toHaveLength(2);
+    for (const file of stored) expect(fs.readFileSync(file).subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(false);
+    expect(await verifiedMembers(db(), [m.id])).toEqual(new Set());
+
+    const staff = await member();
+    await grantStaffRole(db(), staff.username, 'face_reviewer');
+    // A member without the role is refused.
+    expect((await t.app.inject({ method: 'GET', url: '/api/staff/face-reviews', headers: await m.headers() })).statusCode).toBe(403);
+    const list = (await t.app.inject({ method: 'GET', url: '/api/staff/face-reviews', headers: await staff.headers() })).json();
+    const id = list.cases.find((x: { id: string }) => x.id)!.id as string;
+    const one = await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}`, headers: await staff.headers() });
+    expect(one.json().memberId).toBe(m.id);
+    expect(one.json().scores.similarity).toBeGreaterThan(0.72);
+    const frame = await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}/frames/0`, headers: await staff.headers() });
+    expect(frame.statusCode).toBe(200);
+    expect(frame.rawPayload.equals(fx.straight)).toBe(true);
+    const reads = await db().selectFrom('audit_log').select('details').where('action', '=', 'staff.data_read').where('subject_id', '=', m.id).execute();
+    expect(reads.map((r) => (r.details as { what: string }).what).sort()).toEqual(['face_review_frame', 'face_review_scores']);
+
+    const decided = await t.app.inject({ method: 'POST', url: `/api/staff/face-reviews/${id}/decision`, headers: await staff.headers(), payload: { decision: 'approved' } });
+    expect(decided.json()).toEqual({ status: 'approved' });
+    expect(filesUnder(dir)).toEqual([]);
+    const row = await db().selectFrom('face_reviews').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'approved', data_key: null, embedding: null, decided_by: staff.id });
+    expect((await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}/frames/0`, headers: await staff.headers() })).statusCode).toBe(404);
+    expect(await db().selectFrom('face_badges').select('method').where('member_id', '=', m.id).executeTakeFirst()).toEqual({ method: 'review' });
+
+    // A second borderline case, then withdrawal: keys, frames, template and badge go together.
+    const c2 = await strict.startChallenge(m.id);
+    expect(await strict.check(m.id, c2.id, [fx.straight, fx.turned])).toEqual({ status: 'review' });
+    expect(filesUnder(dir)).toHaveLength(2);
+    expect((await consent(m, false)).json()).toMatchObject({ consent: false, verified: false, hasTemplate: false, inReview: false });
+    expect(filesUnder(dir)).toEqual([]);
+    const open = await db().selectFrom('face_reviews').select(['status', 'data_key']).where('member_id', '=', m.id).where('check_id', '=', c2.id).executeTakeFirstOrThrow();
+    expect(open).toEqual({ status: 'withdrawn', data_key: null });
+  }, 180_000);
+});
