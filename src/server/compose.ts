@@ -112,7 +112,13 @@ export async function composeServices(
   const graph = makeGraphService({ db, keyring, logger });
   // Profiles and discovery (social/profiles): location honours a restriction of processing; cards carry the face-verified badge.
   const profiles = makeProfileService({ db, keyring, dataDir: config.dataDir, isLocationRestricted: (ex, id) => isRestricted(ex, id, 'location'), verifiedMembers });
-  const discovery = makeDiscovery({ db, keyring, profiles, verifiedMembers });
+  const discovery = makeDiscovery({
+    db,
+    keyring,
+    profiles,
+    verifiedMembers,
+    mayUseBehaviour: async (id) => (await consent.hasConsent({ type: 'member', id }, 'personalized_recommendations')) && !(await isRestricted(db, id, 'usage')),
+  });
   // One LISTEN per process forwards every member event (chat, requests, notifications) to this process's sockets.
   const realtime = createRealtimeHub({ database, logger });
   await realtime.start();

@@ -157,3 +157,42 @@ describe('discovery (issue 4 item 2, P5.2)', () => {
     for (const m of extra) expect(all).toContain(m.username);
   }, 120_000);
 });
+
+describe('personalized recommendations (consent, P1.10)', () => {
+  it('learns from the member’s connections only while they consent, and stops at the next request after withdrawal', async () => {
+    const me = await signedInMember(t, 260);
+    const pal = await signedInMember(t, 261);
+    const fan = await signedInMember(t, 262);
+    const other = await signedInMember(t, 263);
+    await profile(me, { interests: ['coffee'] });
+    await profile(pal, { interests: ['movies'] });
+    await profile(fan, { interests: ['movies'] });
+    await profile(other, {});
+    const db = t.database.db;
+    await db.transaction().execute((trx) => connect(trx, me.id, pal.id));
+    // Same city, no interest shared with `me`; `other` was active a second later, so it leads on declared data alone.
+    const now = Date.now();
+    await db.updateTable('member_profiles').set({ active_at: new Date(now - 1000) }).where('member_id', '=', fan.id).execute();
+    await db.updateTable('member_profiles').set({ active_at: new Date(now) }).where('member_id', '=', other.id).execute();
+    const fanLeads = async () => {
+      const seen: string[] = [];
+      let offset: number | null = 0;
+      while (offset !== null) {
+        const page = await discover(me, `?offset=${offset}`);
+        seen.push(...names(page));
+        offset = page.nextOffset;
+      }
+      expect(seen).toContain(fan.username);
+      expect(seen).toContain(other.username);
+      return seen.indexOf(fan.username) < seen.indexOf(other.username);
+    };
+    const consent = async (granted: boolean) => expect((await call(t, me, 'PUT', '/api/me/consents/personalized_recommendations', { granted })).statusCode).toBe(200);
+
+    expect(await fanLeads()).toBe(false);
+    await consent(true);
+    // `pal` likes movies: with consent, a movie fan is lifted above an equally near, more recent member.
+    expect(await fanLeads()).toBe(true);
+    await consent(false);
+    expect(await fanLeads()).toBe(false);
+  }, 120_000);
+});

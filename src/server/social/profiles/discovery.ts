@@ -35,9 +35,47 @@ function shiftYears(date: string, years: number): string {
  * (minors only see minors, adults only adults: P5.2). A filter only matches what the candidate
  * shows everyone (an age filter never matches a hidden age; a gender filter only members who opted
  * in), so filtering reveals nothing the profile does not. Ranking: shared interests, proximity of
- * cells and recent activity — or, for a member who objected to profiling, recent activity only.
+ * cells and recent activity — or, for a member who objected to profiling, recent activity only —
+ * plus, only with `personalized_recommendations` consent, interests learned from their connections.
  */
-export function makeDiscovery({ db, keyring, profiles, clock = () => new Date(), verifiedMembers }: { db: Kysely<Database>; keyring: Keyring; profiles: ProfileService; clock?: () => Date } & Pick<ProfileSeams, 'verifiedMembers'>) {
+/** How many interests learned from the member's connections can lift a candidate (1 point each). */
+export const LEARNED_INTERESTS = 5;
+
+export function makeDiscovery({
+  db,
+  keyring,
+  profiles,
+  clock = () => new Date(),
+  verifiedMembers,
+  mayUseBehaviour,
+}: {
+  db: Kysely<Database>;
+  keyring: Keyring;
+  profiles: ProfileService;
+  clock?: () => Date;
+  /**
+   * Whether ranking may learn from what the member does (their connections' interests), beyond what
+   * they declared: only with `personalized_recommendations` consent and no restriction of `usage`.
+   */
+  mayUseBehaviour?: (memberId: string) => Promise<boolean>;
+} & Pick<ProfileSeams, 'verifiedMembers'>) {
+  /** The public interests most common among the member's connections that the member has not declared. */
+  async function learnedInterests(viewerId: string, declared: string[]): Promise<string[]> {
+    const rows = await db
+      .selectFrom('connections as k')
+      .innerJoin('member_profiles as q', 'q.member_id', 'k.other_id')
+      .select(sql<string>`unnest(q.interests)`.as('interest'))
+      .where('k.member_id', '=', viewerId)
+      .where('q.interests_visibility', '=', 'everyone')
+      .execute();
+    const counts = new Map<string, number>();
+    for (const { interest } of rows) if (!declared.includes(interest)) counts.set(interest, (counts.get(interest) ?? 0) + 1);
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, LEARNED_INTERESTS)
+      .map(([interest]) => interest);
+  }
+
   return {
     async page(viewerId: string, filters: DiscoveryFilters, offset: number): Promise<DiscoveryPage> {
       if (offset > DISCOVERY_MAX_OFFSET) throw new AppError('validation_failed', 400, 'offset too large', { fields: [{ field: 'offset', code: 'invalid' }] });
@@ -109,11 +147,17 @@ export function makeDiscovery({ db, keyring, profiles, clock = () => new Date(),
             ? sql<number>`(CASE WHEN c.city_visibility = 'everyone' AND c.cell_lat IS NOT NULL THEN greatest(0, 4 - 111.2 * sqrt(power(c.cell_lat - ${viewer.cell_lat}, 2) + power((c.cell_lng - ${viewer.cell_lng}) * ${Math.cos((viewer.cell_lat * Math.PI) / 180)}, 2)) / 12.5) ELSE 0 END)`
             : sql<number>`0`;
         const activity = sql<number>`greatest(0, 2 - extract(epoch FROM (${now}::timestamptz - c.active_at)) / 302400)`;
+        // Behavioural signal, asked afresh on every page so a withdrawal counts from the next request.
+        const learned = mayUseBehaviour && (await mayUseBehaviour(viewerId)) ? await learnedInterests(viewerId, mine) : [];
+        const fromConnections =
+          learned.length > 0
+            ? sql<number>`(CASE WHEN c.interests_visibility = 'everyone' THEN (SELECT count(*) FROM unnest(c.interests) AS i WHERE i = ANY(${sql.val(learned)}::text[])) ELSE 0 END)`
+            : sql<number>`0`;
         const pool = query.orderBy('p.active_at', 'desc').orderBy('p.member_id').limit(RANKING_POOL).as('c');
         rows = await db
           .selectFrom(pool)
           .selectAll()
-          .orderBy(sql`(3 * ${shared} + ${proximity} + ${activity})`, 'desc')
+          .orderBy(sql`(3 * ${shared} + ${proximity} + ${activity} + ${fromConnections})`, 'desc')
           .orderBy('c.active_at', 'desc')
           .orderBy('c.member_id')
           .limit(DISCOVERY_PAGE_SIZE + 1)
