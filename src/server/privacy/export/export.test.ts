@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,8 +54,8 @@ async function post(session: string, url: string, payload: unknown, language = '
   return t.app.inject({ method: 'POST', url, headers: { ...csrf, cookie: `${csrf.cookie}; ${session}`, 'accept-language': language }, payload: payload as Record<string, unknown> });
 }
 
-async function waitForReady(session: string, id: string) {
-  const deadline = Date.now() + 30_000;
+async function waitForReady(session: string, id: string, wait = 30_000) {
+  const deadline = Date.now() + wait;
   for (;;) {
     const list = await t.app.inject({ method: 'GET', url: '/api/me/exports', headers: { cookie: session } });
     const found = (list.json().exports as { id: string; status: string }[]).find((e) => e.id === id);
@@ -159,4 +162,40 @@ describe('data export (access and portability)', () => {
     // No weekly limit: another export right away.
     expect((await post(owner.session, '/api/me/exports', { password: PASSWORD })).statusCode).toBe(202);
   }, 90_000);
+});
+
+describe('an interrupted export', () => {
+  it('fails the attempt cleanly when a file cannot be read, and the job retry builds it complete', async () => {
+    const m = await member(9310);
+    const { db } = t.database;
+    const photo = await db.selectFrom('member_photos').select('storage_path').where('member_id', '=', m.id).executeTakeFirstOrThrow();
+    const file = path.join(t.dataDir, photo.storage_path);
+    const bytes = fs.readFileSync(file);
+    // The photo turns into something unreadable, so the first build breaks off half-way through the ZIP.
+    fs.rmSync(file);
+    fs.mkdirSync(file);
+    const requested = await post(m.session, '/api/me/exports', { password: PASSWORD });
+    expect(requested.statusCode, requested.body).toBe(202);
+    const { id } = requested.json() as { id: string };
+
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const job = await sql<{ retry_count: number }>`SELECT retry_count FROM pgboss.job WHERE name = 'privacy.build-export' AND data->>'exportId' = ${id}`.execute(db);
+      if ((job.rows[0]?.retry_count ?? 0) >= 1) break;
+      if (Date.now() > deadline) throw new Error('the first build attempt never failed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await db.selectFrom('data_exports').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('queued');
+    // No finished file from the broken attempt (a retry may be writing its own .partial right now).
+    expect(fs.existsSync(path.join(t.dataDir, 'exports', `${id}.zip.enc`))).toBe(false);
+
+    fs.rmdirSync(file);
+    fs.writeFileSync(file, bytes);
+    await waitForReady(m.session, id, 60_000);
+    const download = await post(m.session, `/api/me/exports/${id}/download`, { password: PASSWORD });
+    expect(download.statusCode, download.body).toBe(200);
+    const files = await unzip(download.rawPayload);
+    expect([...files.keys()].filter((n) => n.startsWith('photos/'))).toHaveLength(1);
+    expect(files.has('index.html')).toBe(true);
+  }, 120_000);
 });

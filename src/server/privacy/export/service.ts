@@ -107,6 +107,10 @@ export function makeExportService({ db, keyring, yourData, jobs, dataDir, logger
         Buffer.from(renderSummary({ language, username: member.username, createdAt: row.created_at.toISOString(), categories, consents, accesses, photos: photoNames })),
         'index.html',
       );
+      // A file that cannot be read (a photo gone or broken on disk) fails the build instead of
+      // leaving it waiting forever; the job's retry builds it again from the start.
+      const zipFailed = new Promise<never>((_, reject) => zip.on('error', reject));
+      zipFailed.catch(() => undefined);
       zip.end();
 
       // Encrypted at rest: a random key per file (AES-256-GCM through node:crypto), wrapped by the keyring.
@@ -117,8 +121,8 @@ export function makeExportService({ db, keyring, yourData, jobs, dataDir, logger
       const iv = crypto.randomBytes(IV_BYTES);
       const cipher = crypto.createCipheriv('aes-256-gcm', fileKey, iv);
       let plainBytes = 0;
-      await new Promise<void>((resolve, reject) => {
-        const out = fs.createWriteStream(partial, { mode: 0o600 });
+      const out = fs.createWriteStream(partial, { mode: 0o600 });
+      const written = new Promise<void>((resolve, reject) => {
         out.write(iv);
         zip.outputStream.on('data', (chunk: Buffer) => (plainBytes += chunk.length));
         zip.outputStream.on('error', reject);
@@ -126,6 +130,13 @@ export function makeExportService({ db, keyring, yourData, jobs, dataDir, logger
         zip.outputStream.pipe(cipher).pipe(out, { end: false });
         out.on('close', resolve).on('error', reject);
       });
+      try {
+        await Promise.race([written, zipFailed]);
+      } catch (error) {
+        out.destroy();
+        fs.rmSync(partial, { force: true });
+        throw error;
+      }
       fs.renameSync(partial, file);
       const now = clock();
       await db.transaction().execute(async (trx) => {
