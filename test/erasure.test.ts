@@ -190,7 +190,7 @@ describe('erasure (delete my account)', () => {
       `Kept after erasure (data map "keep"):\n${hits
         .map((h) => {
           const reasons = kept.filter((k) => k.table === h.table);
-          return `  ${h.table}.${h.column}: ${h.rows} row(s) — ${reasons.map((k) => `${k.column}: ${k.legalGround}, ${k.forDays} days`).join('; ')}`;
+          return `  ${h.table}.${h.column}: ${h.rows} row(s) — ${reasons.map((k) => `${k.column}: ${k.legalGround.en}, ${k.forDays} days`).join('; ')}`;
         })
         .join('\n')}`,
     );
@@ -221,6 +221,10 @@ describe('erasure (delete my account)', () => {
     expect(receipt?.envelopeTo).toEqual([member.email]);
     expect(receipt?.parsed.text).toContain('What was deleted');
     expect(receipt?.parsed.text).toContain('UU PDP Art. 22 (demonstrating consent)');
+    // The legal grounds are declared in both languages: the Indonesian page shows them in Indonesian.
+    const groundsId = t.services.erasure.info('id').kept.map((k) => k.legalGround);
+    expect(groundsId).toContain('UU PDP Pasal 22 (membuktikan persetujuan)');
+    expect(groundsId).not.toContain('UU PDP Art. 22 (demonstrating consent)');
     expect(receipt?.parsed.text).toContain('1825 days');
     expect(receipt?.raw).not.toContain(member.nik);
 

@@ -42,7 +42,7 @@ export const auditLogData = declareTable({
       retention: AUDIT_RETENTION,
       encrypted: false,
       label: { id: 'Pelaku tindakan yang dicatat', en: 'Who performed a recorded action' },
-      erasure: { action: 'keep', legalGround: 'UU PDP Art. 31 (record of processing)', forDays: 5 * 365 },
+      erasure: { action: 'keep', legalGround: { id: 'UU PDP Pasal 31 (catatan kegiatan pemrosesan)', en: 'UU PDP Art. 31 (record of processing)' }, forDays: 5 * 365 },
     },
     subject_id: {
       category: 'usage',
@@ -52,7 +52,7 @@ export const auditLogData = declareTable({
       retention: AUDIT_RETENTION,
       encrypted: false,
       label: { id: 'Data siapa yang disentuh tindakan yang dicatat', en: 'Whose data a recorded action touched' },
-      erasure: { action: 'keep', legalGround: 'UU PDP Art. 31 (record of processing)', forDays: 5 * 365 },
+      erasure: { action: 'keep', legalGround: { id: 'UU PDP Pasal 31 (catatan kegiatan pemrosesan)', en: 'UU PDP Art. 31 (record of processing)' }, forDays: 5 * 365 },
     },
   },
   nonPersonal: {

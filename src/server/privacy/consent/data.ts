@@ -14,7 +14,7 @@ const evidence = (category: PersonalField['category'], label: PersonalField['lab
   retention: LEDGER_RETENTION,
   encrypted,
   label,
-  erasure: { action: 'keep', legalGround: 'UU PDP Art. 22 (demonstrating consent)', forDays: 5 * 365 },
+  erasure: { action: 'keep', legalGround: { id: 'UU PDP Pasal 22 (membuktikan persetujuan)', en: 'UU PDP Art. 22 (demonstrating consent)' }, forDays: 5 * 365 },
 });
 
 export const consentLedgerData = declareTable({

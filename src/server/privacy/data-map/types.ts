@@ -52,7 +52,7 @@ export interface Retention {
 export type ErasureAction =
   | { action: 'delete' }
   | { action: 'anonymize'; replacement: string }
-  | { action: 'keep'; legalGround: string; forDays: number };
+  | { action: 'keep'; legalGround: { id: string; en: string }; forDays: number };
 
 export interface PersonalField {
   category: DataCategory;

@@ -38,7 +38,7 @@ export interface ReceiptContent {
   /** Field labels (in both languages) of what was deleted or anonymized, with the number of records. */
   erased: { label: { id: string; en: string }; records: number }[];
   files: number;
-  kept: { label: { id: string; en: string }; legalGround: string; forDays: number }[];
+  kept: { label: { id: string; en: string }; legalGround: { id: string; en: string }; forDays: number }[];
 }
 
 /** The erasure receipt: what was deleted, what was kept and why, for how long. Sent to the address captured before erasure. */
@@ -62,7 +62,7 @@ export function receiptEmail(input: { to: string; language: Language; content: R
       : {
           kind: 'quote',
           text: content.kept
-            .map((k) => t(lang, 'erasure.email.receipt.keptLine', { label: k.label[lang], ground: k.legalGround, years: Math.round((k.forDays / 365) * 10) / 10, days: k.forDays }))
+            .map((k) => t(lang, 'erasure.email.receipt.keptLine', { label: k.label[lang], ground: k.legalGround[lang], years: Math.round((k.forDays / 365) * 10) / 10, days: k.forDays }))
             .join('\n'),
         },
     { kind: 'paragraph', text: t(lang, 'erasure.email.receipt.addressGone') },

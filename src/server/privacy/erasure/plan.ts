@@ -51,7 +51,7 @@ export interface KeptField {
   table: string;
   column: string;
   label: { id: string; en: string };
-  legalGround: string;
+  legalGround: { id: string; en: string };
   forDays: number;
 }
 

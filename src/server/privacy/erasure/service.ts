@@ -450,12 +450,12 @@ export function makeErasureService(deps: ErasureDeps) {
       const seen = new Set<string>();
       const kept = keptFields(dataMap)
         .filter((k) => {
-          const key = `${k.label[language]}|${k.legalGround}|${k.forDays}`;
+          const key = `${k.label[language]}|${k.legalGround[language]}|${k.forDays}`;
           if (seen.has(key)) return false;
           seen.add(key);
           return true;
         })
-        .map((k) => ({ label: k.label[language], legalGround: k.legalGround, forDays: k.forDays }));
+        .map((k) => ({ label: k.label[language], legalGround: k.legalGround[language], forDays: k.forDays }));
       return { graceDays, erasesOn: new Date(now.getTime() + graceDays * DAY_MS), kept };
     },
   };

@@ -12,7 +12,7 @@ export const rightsRequestsData = declareTable({
       retention: { days: 5 * 365, from: 'created', reason: 'Proof that rights requests were answered on time (UU PDP), kept five years.' },
       encrypted: false,
       label: { id: 'Permintaan hak Anda atas data (akses, penghapusan, …)', en: 'Your data-rights requests (access, erasure, …)' },
-      erasure: { action: 'keep', legalGround: 'UU PDP: demonstrating that rights requests were answered', forDays: 5 * 365 },
+      erasure: { action: 'keep', legalGround: { id: 'UU PDP: membuktikan bahwa permintaan hak subjek data telah dijawab', en: 'UU PDP: demonstrating that rights requests were answered' }, forDays: 5 * 365 },
     },
   },
   nonPersonal: {

@@ -64,9 +64,9 @@ export const chatMessagesData = declareTable({
   personal: {
     body: chatField({ id: 'Isi pesan chat yang Anda kirim', en: 'Chat messages you sent' }, { encrypted: true, erasure: { action: 'anonymize', replacement: '' } }),
     photo_path: chatField({ id: 'Foto yang Anda kirim di chat', en: 'Photos you sent in chat' }, { erasure: { action: 'anonymize', replacement: '' } }),
-    created_at: chatField({ id: 'Waktu pesan dikirim', en: 'When you sent a message' }, { category: 'usage', erasure: { action: 'keep', legalGround: 'the partner keeps the time of the messages they received in their own history (a tombstone from a former member)', forDays: 30 } }),
-    delivered_at: chatField({ id: 'Waktu pesan diterima', en: 'When a message was delivered' }, { category: 'usage', erasure: { action: 'keep', legalGround: 'part of the partner’s own history of the conversation', forDays: 30 } }),
-    read_at: chatField({ id: 'Waktu pesan dibaca', en: 'When a message was read' }, { category: 'usage', erasure: { action: 'keep', legalGround: 'part of the partner’s own history of the conversation', forDays: 30 } }),
+    created_at: chatField({ id: 'Waktu pesan dikirim', en: 'When you sent a message' }, { category: 'usage', erasure: { action: 'keep', legalGround: { id: 'lawan bicara tetap menyimpan waktu pesan yang mereka terima dalam riwayat mereka sendiri (jejak dari mantan anggota)', en: 'the partner keeps the time of the messages they received in their own history (a tombstone from a former member)' }, forDays: 30 } }),
+    delivered_at: chatField({ id: 'Waktu pesan diterima', en: 'When a message was delivered' }, { category: 'usage', erasure: { action: 'keep', legalGround: { id: 'bagian dari riwayat percakapan milik lawan bicara', en: 'part of the partner’s own history of the conversation' }, forDays: 30 } }),
+    read_at: chatField({ id: 'Waktu pesan dibaca', en: 'When a message was read' }, { category: 'usage', erasure: { action: 'keep', legalGround: { id: 'bagian dari riwayat percakapan milik lawan bicara', en: 'part of the partner’s own history of the conversation' }, forDays: 30 } }),
   },
   nonPersonal: {
     id: 'message identifier',

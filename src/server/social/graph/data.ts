@@ -87,7 +87,7 @@ const reportField = (label: PersonalField['label'], category: PersonalField['cat
   encrypted,
   label,
   // The report outlives the reporter's account (their id is set to NULL): staff must still be able to act on it.
-  erasure: { action: 'keep', legalGround: 'legitimate interest: the safety of other members (handling abuse reported before the account was deleted)', forDays: 365 },
+  erasure: { action: 'keep', legalGround: { id: 'kepentingan yang sah: keselamatan anggota lain (menangani penyalahgunaan yang dilaporkan sebelum akun dihapus)', en: 'legitimate interest: the safety of other members (handling abuse reported before the account was deleted)' }, forDays: 365 },
 });
 
 /**
