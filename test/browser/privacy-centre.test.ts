@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import yauzl from 'yauzl';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COOKIE_CHOICE_COOKIE, DECLARED_STORAGE, declaredCookie } from '../../src/common/cookies.js';
@@ -198,6 +199,14 @@ describe.runIf(hasChromium)('privacy centre: cookie banner, cookie page, consent
     const zipped = await fs.promises.readFile((await download.path())!);
     expect(zipped.subarray(0, 2).toString()).toBe('PK');
     expect(zipped.includes(Buffer.from('index.html'))).toBe(true);
+    // The readable summary opens in the browser, in the member's language, with their values in full.
+    const summary = await page.context().newPage();
+    await summary.setContent(await zipEntry(zipped, 'index.html'));
+    expect(await summary.getAttribute('html', 'lang')).toBe('id');
+    await expect.poll(() => summary.getByRole('heading', { level: 1 }).textContent()).toBe(`Data Kenalan milik @${member.username}`);
+    expect(await summary.locator('body').innerText()).toContain(member.email);
+    await summary.screenshot({ path: path.join(SHOTS, 'export-summary-id-360.png'), fullPage: true });
+    await summary.close();
 
     const rows = await t.database.db
       .selectFrom('consent_ledger')
@@ -259,3 +268,22 @@ describe.runIf(hasChromium)('privacy centre: cookie banner, cookie page, consent
     return { id, ...fields };
   }
 });
+
+/** One file of a ZIP, as text. */
+function zipEntry(zip: Buffer, name: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, file) => {
+      if (error || !file) return reject(error);
+      file.on('entry', (entry: yauzl.Entry) => {
+        if (entry.fileName !== name) return file.readEntry();
+        file.openReadStream(entry, (streamError, stream) => {
+          if (streamError || !stream) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject);
+        });
+      });
+      file.on('end', () => reject(new Error(`${name} is not in the ZIP`)));
+      file.readEntry();
+    });
+  });
+}
