@@ -57,7 +57,9 @@ describe.runIf(hasChromium)('erasure: delete my account, restore at sign-in, era
     await page.getByRole('link', { name: 'Hapus akun saya' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Hapus akun saya');
     // What is kept and why comes from the data map.
-    await expect.poll(() => page.locator('main').textContent()).toContain('UU PDP Art. 22 (demonstrating consent)');
+    await expect.poll(() => page.locator('main').textContent()).toContain('Dasar hukum: UU PDP Pasal 22 (membuktikan persetujuan)');
+    // Periods under a year are in days only (no "about 0.1 years").
+    await expect.poll(() => page.locator('main').textContent()).toContain('Disimpan 30 hari');
     await expect.poll(() => page.locator('main').textContent()).toContain('14 hari');
     await noHorizontalScroll(page);
     await page.screenshot({ path: path.join(SHOTS, 'erasure-page-id-360.png'), fullPage: true });

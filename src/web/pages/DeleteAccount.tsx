@@ -132,7 +132,7 @@ export function DeleteAccount() {
                 <li key={`${k.label}|${k.legalGround}`}>
                   <p className="data-label">{k.label}</p>
                   <p>{t('erasure.page.keptGround', { ground: k.legalGround })}</p>
-                  <p>{t('erasure.page.keptFor', { days: k.forDays, years: years(k.forDays) })}</p>
+                  <p>{t(k.forDays >= 365 ? 'erasure.page.keptForYears' : 'erasure.page.keptFor', { days: k.forDays, years: years(k.forDays) })}</p>
                 </li>
               ))}
             </ul>

@@ -62,7 +62,7 @@ export function receiptEmail(input: { to: string; language: Language; content: R
       : {
           kind: 'quote',
           text: content.kept
-            .map((k) => t(lang, 'erasure.email.receipt.keptLine', { label: k.label[lang], ground: k.legalGround[lang], years: Math.round((k.forDays / 365) * 10) / 10, days: k.forDays }))
+            .map((k) => t(lang, k.forDays >= 365 ? 'erasure.email.receipt.keptLineYears' : 'erasure.email.receipt.keptLine', { label: k.label[lang], ground: k.legalGround[lang], years: Math.round((k.forDays / 365) * 10) / 10, days: k.forDays }))
             .join('\n'),
         },
     { kind: 'paragraph', text: t(lang, 'erasure.email.receipt.addressGone') },
