@@ -94,7 +94,7 @@ describe.runIf(hasChromium)('policy change: banner, forced re-consent, versions 
     // Normal again: the account hub loads, no banner, and the privacy page says which version governs.
     await page.getByRole('link', { name: 'Lanjut ke akun saya' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Akun saya');
-    expect(await page.getByText('Kebijakan Privasi kami telah berubah').count()).toBe(0);
+    await expect.poll(() => page.getByText('Kebijakan Privasi kami telah berubah').count()).toBe(0);
     await page.goto(`${origin}/account/privacy`);
     await expect.poll(() => page.getByText('Data Anda diatur oleh versi 2.').isVisible()).toBe(true);
     await noHorizontalScroll(page);

@@ -28,6 +28,9 @@ export function PolicyBanner() {
 
   useEffect(() => {
     let current = true;
+    // A "please re-consent" answer may be stale once the member has decided (they leave /reconsent
+    // right after): hide it until the server answers again, so it never flashes on the next page.
+    setNotice((previous) => (previous?.member?.reconsentRequired ? null : previous));
     void fetchPolicyNotice({ language }).then((outcome) => {
       if (!current || outcome.kind !== 'ok') return;
       setNotice(outcome.value);
