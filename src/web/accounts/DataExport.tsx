@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { isRecord, readProblem, timeoutSignal, withCsrf } from '../http.js';
 import { formatDateTime } from '../locale.js';
 import { useLanguage } from '../useLanguage.js';
+import { CurrentPasswordField } from '../components/CurrentPasswordField.js';
 
 interface ExportInfo {
   id: string;
@@ -95,27 +96,15 @@ export function DataExport() {
       <h2 id={`${id}-title`}>{t('dataExport.title')}</h2>
       <p>{t('dataExport.intro')}</p>
       <form onSubmit={(e) => void request(e)} noValidate>
-        <div className={error ? 'field has-error' : 'field'}>
-          <label htmlFor={`${id}-password`}>{t('dataExport.password')}</label>
-          <p id={`${id}-hint`} className="field-hint">
-            {t('dataExport.passwordHint')}
-          </p>
-          {error && (
-            <p id={`${id}-error`} className="field-error" role="alert">
-              {error}
-            </p>
-          )}
-          <input
-            ref={passwordRef}
-            id={`${id}-password`}
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <CurrentPasswordField
+          id={`${id}-password`}
+          label={t('dataExport.password')}
+          hint={t('dataExport.passwordHint')}
+          error={error}
+          value={password}
+          onChange={setPassword}
+          inputRef={passwordRef}
+        />
         <button type="submit" className="button" disabled={busy}>
           {t('dataExport.request')}
         </button>

@@ -5,6 +5,7 @@ import { isRecord, readProblem, timeoutSignal, withCsrf } from '../http.js';
 import { formatLongDate } from '../locale.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
+import { CurrentPasswordField } from '../components/CurrentPasswordField.js';
 
 interface DeletionInfo {
   graceDays: number;
@@ -139,28 +140,15 @@ export function DeleteAccount() {
           </section>
           <form className="signup-form confirm-step" noValidate onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-confirm`}>
             <h2 id={`${id}-confirm`}>{t('erasure.page.confirmTitle')}</h2>
-            <div className={passwordError ? 'field has-error' : 'field'}>
-              <label htmlFor={`${id}-password`}>{t('erasure.page.passwordLabel')}</label>
-              <p id={`${id}-password-hint`} className="field-hint">
-                {t('erasure.page.passwordHint')}
-              </p>
-              {passwordError && (
-                <p id={`${id}-password-error`} className="field-error" role="alert">
-                  {passwordError}
-                </p>
-              )}
-              <input
-                ref={passwordRef}
-                id={`${id}-password`}
-                name="password"
-                type="password"
-                autoComplete="current-password"
-                aria-invalid={passwordError ? true : undefined}
-                aria-describedby={[`${id}-password-hint`, passwordError ? `${id}-password-error` : ''].filter(Boolean).join(' ')}
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-              />
-            </div>
+            <CurrentPasswordField
+              id={`${id}-password`}
+              label={t('erasure.page.passwordLabel')}
+              hint={t('erasure.page.passwordHint')}
+              error={passwordError}
+              value={password}
+              onChange={setPassword}
+              inputRef={passwordRef}
+            />
             <div className={confirmError ? 'field checkbox-field has-error' : 'field checkbox-field'}>
               {confirmError && (
                 <p id={`${id}-confirm-error`} className="field-error" role="alert">

@@ -8,6 +8,7 @@ import { sendJson } from '../rights/api.js';
 import '../rights/rights.css';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
+import { CurrentPasswordField } from '../components/CurrentPasswordField.js';
 
 interface FieldView {
   table: string;
@@ -147,27 +148,15 @@ export function YourData() {
             </button>
           ) : (
             <form onSubmit={(e) => void askReveal(e)} noValidate>
-              <div className={revealError ? 'field has-error' : 'field'}>
-                <label htmlFor={`${id}-password`}>{t('rights.reveal.password')}</label>
-                <p id={`${id}-hint`} className="field-hint">
-                  {t('rights.reveal.intro')}
-                </p>
-                {revealError && (
-                  <p id={`${id}-error`} className="field-error" role="alert">
-                    {revealError}
-                  </p>
-                )}
-                <input
-                  ref={passwordRef}
-                  id={`${id}-password`}
-                  type="password"
-                  autoComplete="current-password"
-                  value={password}
-                  aria-invalid={revealError ? true : undefined}
-                  aria-describedby={revealError ? `${id}-hint ${id}-error` : `${id}-hint`}
-                  onChange={(e) => setPassword(e.target.value)}
-                />
-              </div>
+              <CurrentPasswordField
+                id={`${id}-password`}
+                label={t('rights.reveal.password')}
+                hint={t('rights.reveal.intro')}
+                error={revealError}
+                value={password}
+                onChange={setPassword}
+                inputRef={passwordRef}
+              />
               <button type="submit" className="button" disabled={busy}>
                 {t('rights.reveal.button')}
               </button>
