@@ -107,8 +107,23 @@ export interface JobQueue {
 }
 
 export function createJobQueue(db: Kysely<Database>, options: { pollSeconds: number; logger: Logger }): JobQueue {
+  const shared = bossDb(db);
+  let stopped = false;
   const boss = new PgBoss({
-    db: bossDb(db),
+    // A handler still running when the graceful stop times out finishes later, and pg-boss then
+    // records its outcome; by then the database may be closed. That bookkeeping is skipped (the job
+    // is retried after it expires) instead of surfacing as an unhandled rejection at shutdown.
+    db: {
+      executeSql: async (text: string, values?: unknown[]) => {
+        try {
+          return await shared.executeSql(text, values ?? []);
+        } catch (err) {
+          if (!stopped) throw err;
+          options.logger.warn({ err }, 'job queue bookkeeping after stop skipped');
+          return { rows: [] };
+        }
+      },
+    },
     schema: 'pgboss',
     supervise: true,
     schedule: false,
@@ -121,6 +136,7 @@ export function createJobQueue(db: Kysely<Database>, options: { pollSeconds: num
     boss,
     async start() {
       if (started) return;
+      stopped = false;
       await boss.start();
       for (const name of JOB_NAMES) {
         if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, retryLimit: 5, retryBackoff: true, retryDelay: 5 });
@@ -131,6 +147,7 @@ export function createJobQueue(db: Kysely<Database>, options: { pollSeconds: num
       if (!started) return;
       started = false;
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
+      stopped = true;
     },
     async send(trx, name, payload, options) {
       return boss.send(name, payload, { db: bossDb(trx), ...(options?.startAfter ? { startAfter: options.startAfter } : {}) });
