@@ -92,7 +92,8 @@ for (let start = 0; start < ids.length; start += 2000) {
 // A connection and a block for some, so the NOT EXISTS paths have rows to look at.
 await sql`INSERT INTO connections (member_id, other_id, created_at) SELECT a.id, b.id, now() FROM (SELECT id, row_number() OVER () AS n FROM members WHERE username LIKE 'synthetic_%' LIMIT 20000) a JOIN (SELECT id, row_number() OVER () AS n FROM (SELECT id FROM members WHERE username LIKE 'synthetic_%' OFFSET 20000 LIMIT 20000) x) b USING (n) ON CONFLICT DO NOTHING`.execute(db);
 await sql`INSERT INTO blocks (blocker_id, blocked_id, created_at) SELECT a.id, b.id, now() FROM (SELECT id, row_number() OVER () AS n FROM (SELECT id FROM members WHERE username LIKE 'synthetic_%' OFFSET 40000 LIMIT 5000) x) a JOIN (SELECT id, row_number() OVER () AS n FROM (SELECT id FROM members WHERE username LIKE 'synthetic_%' OFFSET 45000 LIMIT 5000) y) b USING (n) ON CONFLICT DO NOTHING`.execute(db);
-await sql`ANALYZE`.execute(db);
+// A running database is vacuumed and analyzed by autovacuum; do it now rather than mid-measurement.
+await sql`VACUUM ANALYZE`.execute(db);
 const graphRows = await sql<{ connections: string; blocks: string }>`SELECT (SELECT count(*) FROM connections) AS connections, (SELECT count(*) FROM blocks) AS blocks`.execute(db);
 const seeded = Date.now() - started;
 
@@ -108,18 +109,24 @@ const latencies: number[] = [];
 const byFilter = new Map<string, number[]>();
 for (let i = 0; i < 100; i++) await services.discovery.page(ids[i]!, {}, 0); // warm-up
 if (process.env.EXPLAIN) {
-  // Prints the plan of the main discovery query for a few filters, then stops (tuning aid).
+  // Prints the plans of a page's main query (the walk, and the gather when the walk came back short)
+  // for a viewer in Jakarta and one in the smallest city, for each filter, then stops (tuning aid).
   const captured: { sql: string; parameters: readonly unknown[] }[] = [];
   const logged = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }), log: (e) => { if (e.level === 'query') captured.push({ sql: e.query.sql, parameters: e.query.parameters }); } });
   const d = makeDiscovery({ db: logged, keyring: services.keyring, profiles: services.profiles });
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  for (const f of [{}, { interests: ['coffee'], within: '25to50' as const }, { minAge: 25, maxAge: 35 }]) {
-    captured.length = 0;
-    await d.page(ids[11]!, f, 0);
-    const main = captured.find((q) => q.sql.includes('"p"."active_at"'))!;
-    const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${main.sql}`, main.parameters as unknown[]);
-    console.log(JSON.stringify(f), '\n' + plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
+  const viewerIn = async (order: 'desc' | 'asc') =>
+    (await client.query(`SELECT member_id FROM member_profiles WHERE synthetic AND member_active AND NOT hidden AND city = (SELECT city FROM member_profiles GROUP BY city ORDER BY count(*) ${order} LIMIT 1) LIMIT 1`)).rows[0].member_id as string;
+  for (const [label, viewer] of [['Jakarta viewer', await viewerIn('desc')], ['small-city viewer', await viewerIn('asc')]] as const) {
+    for (const f of [...filters, { interests: ['coffee'], within: '25to50' as const }]) {
+      captured.length = 0;
+      await d.page(viewer, f, 0);
+      for (const main of captured.filter((q) => q.sql.includes('pool AS ('))) {
+        const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${main.sql}`, main.parameters as unknown[]);
+        console.log(`${label} ${JSON.stringify(f)} ${main.sql.includes('MATERIALIZED') ? 'gather' : 'walk'}\n` + plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
+      }
+    }
   }
   process.exit(0);
 }

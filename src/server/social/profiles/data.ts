@@ -41,6 +41,12 @@ export const memberProfilesData = declareTable({
     cell_lat: profileField({ id: 'Titik tengah sel wilayah (lintang)', en: "Centre of the area cell (latitude)" }, 'location', false),
     cell_lng: profileField({ id: 'Titik tengah sel wilayah (bujur)', en: "Centre of the area cell (longitude)" }, 'location', false),
     active_at: profileField({ id: 'Terakhir aktif (untuk urutan penemuan)', en: 'Last active (for discovery ordering)' }, 'usage', false),
+    // A copy of members.adult_from kept in step by a trigger (migration 0022) so discovery keeps minors and
+    // adults apart (P5.2) without joining members for every candidate; shown masked like the original.
+    adult_from: {
+      ...profileField({ id: 'Tanggal genap 18 tahun (salinan untuk penemuan)', en: 'Date of turning 18 (copy used by discovery)' }, 'identity', false),
+      display: 'masked',
+    },
   },
   nonPersonal: {
     bio_visibility: 'visibility setting chosen by the member',
@@ -52,6 +58,7 @@ export const memberProfilesData = declareTable({
     plain_ranking: 'objection to personalized ranking (UU PDP Art. 10): plain ordering',
     gender_in_discovery: 'opt-in to be matched by gender filters',
     synthetic: 'marks benchmark/demo rows, never real members',
+    member_active: 'copy of whether the account is active (members.status), kept in step by a trigger, for discovery',
     created_at: 'when the profile was first opened',
     updated_at: 'when the profile was last saved',
   },

@@ -1,33 +1,20 @@
 import { sql, type Kysely } from 'kysely';
 import { jakartaToday } from '../../../common/age.js';
-import type { DiscoveryCard, DiscoveryPage, DistanceBand } from '../../../common/social/profile.js';
+import type { DiscoveryCard, DiscoveryPage } from '../../../common/social/profile.js';
 import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
-import { ageGroup, isAdultToday } from '../graph/relations.js';
+import { ageGroup } from '../graph/relations.js';
+import { attemptsFor, rowFilters, runPage, type DiscoveryFilters, type PageQuery, type PageRow } from './candidates.js';
 import { bandBetween, cellsWithin, maxKmOfBand } from './location.js';
 import { ageFrom, type ProfileSeams, type ProfileService } from './service.js';
 
-export interface DiscoveryFilters {
-  minAge?: number;
-  maxAge?: number;
-  gender?: 'female' | 'male' | 'nonbinary';
-  interests?: string[];
-  within?: DistanceBand;
-  language?: string;
-}
+export type { DiscoveryFilters } from './candidates.js';
 
 export const DISCOVERY_PAGE_SIZE = 20;
 /** Personalized ranking orders the most recently active matching members, this many at most. */
 export const RANKING_POOL = 500;
 export const DISCOVERY_MAX_OFFSET = RANKING_POOL - DISCOVERY_PAGE_SIZE;
-
-/** Shifts a YYYY-MM-DD date by whole years (29 Feb → 28 Feb). */
-function shiftYears(date: string, years: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const day = m === 2 && d === 29 ? 28 : d;
-  return `${String(y + years).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
 
 /**
  * Discovery (issue 4 item 2). Who can appear: active members with a profile, not hidden (incognito),
@@ -81,97 +68,67 @@ export function makeDiscovery({
       if (offset > DISCOVERY_MAX_OFFSET) throw new AppError('validation_failed', 400, 'offset too large', { fields: [{ field: 'offset', code: 'invalid' }] });
       const now = clock();
       const today = jakartaToday(now);
-      const viewer = await profiles.ensure(db, viewerId);
-      await profiles.touch(viewerId, viewer.active_at);
-      const me = await db.selectFrom('members').select(['adult_from']).where('id', '=', viewerId).executeTakeFirstOrThrow();
-      const adult = ageGroup(me.adult_from, today) === 'adult';
+      // The consent question does not depend on the profile row: both are asked at once (over two
+      // pooled connections on PostgreSQL). Asked on every page, so a withdrawal counts from the next request.
+      const [viewer, behaviour] = await Promise.all([profiles.ensure(db, viewerId), mayUseBehaviour ? mayUseBehaviour(viewerId) : Promise.resolve(false)]);
+      // The profile row carries a copy of members.adult_from (migration 0022): no separate query.
+      const adult = ageGroup(viewer.adult_from, today) === 'adult';
       const plain = viewer.plain_ranking;
+      const ordering = plain ? ('plain' as const) : ('personalized' as const);
       const mine = [...viewer.interests];
 
-      let query = db
-        .selectFrom('member_profiles as p')
-        .innerJoin('members', 'members.id', 'p.member_id')
-        .select([
-          'p.member_id',
-          'members.username',
-          'members.nickname',
-          'members.adult_from',
-          'p.interests',
-          'p.interests_visibility',
-          'p.city',
-          'p.city_visibility',
-          'p.age_visibility',
-          'p.location_cell',
-          'p.cell_lat',
-          'p.cell_lng',
-          'p.active_at',
-        ])
-        .where('members.status', '=', 'active')
-        .where('p.hidden', '=', false)
-        .where('p.member_id', '<>', viewerId)
-        .where(adult ? isAdultToday(today) : sql<boolean>`NOT ${isAdultToday(today)}`)
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('blocks').select('blocks.blocker_id').where((eb) => eb.or([eb.and([eb('blocks.blocker_id', '=', viewerId), eb('blocks.blocked_id', '=', eb.ref('p.member_id'))]), eb.and([eb('blocks.blocked_id', '=', viewerId), eb('blocks.blocker_id', '=', eb.ref('p.member_id'))])])))),
-        )
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('connections').select('connections.other_id').where('connections.member_id', '=', viewerId).whereRef('connections.other_id', '=', 'p.member_id'))));
-
-      if (filters.minAge !== undefined || filters.maxAge !== undefined) {
-        query = query.where('p.age_visibility', '=', 'everyone');
-        // age ≥ a ⇔ turned 18 at least (a − 18) years ago; age ≤ b ⇔ turned 18 less than (b − 17) years ago.
-        if (filters.minAge !== undefined) query = query.where('members.adult_from', '<=', shiftYears(today, 18 - filters.minAge));
-        if (filters.maxAge !== undefined) query = query.where('members.adult_from', '>', shiftYears(today, 17 - filters.maxAge));
-      }
-      if (filters.gender) query = query.where('p.gender_in_discovery', '=', true).where('members.gender', '=', filters.gender);
-      if (filters.interests && filters.interests.length > 0) {
-        query = query.where('p.interests_visibility', '=', 'everyone').where(sql<boolean>`p.interests && ${sql.val(filters.interests)}::text[]`);
-      }
-      if (filters.language) query = query.where('p.languages_visibility', '=', 'everyone').where(sql<boolean>`${filters.language} = ANY(p.languages)`);
+      let cells: string[] | undefined;
       if (filters.within && filters.within !== 'gt50') {
-        const km = maxKmOfBand(filters.within)!;
-        if (!viewer.location_cell) return { members: [], nextOffset: null, ordering: plain ? 'plain' : 'personalized' };
-        query = query.where('p.city_visibility', '=', 'everyone').where('p.location_cell', 'in', cellsWithin(viewer.location_cell, km));
+        if (!viewer.location_cell) {
+          await profiles.touch(viewerId, viewer.active_at);
+          return { members: [], nextOffset: null, ordering };
+        }
+        cells = cellsWithin(viewer.location_cell, maxKmOfBand(filters.within)!);
       }
 
-      let rows;
+      let query: PageQuery;
       if (plain) {
-        // Objection to profiling: most recently active first, nothing else (walks the active_at index).
-        rows = await query.orderBy('p.active_at', 'desc').orderBy('p.member_id').limit(DISCOVERY_PAGE_SIZE + 1).offset(offset).execute();
+        // Objection to profiling: most recently active first, nothing else.
+        query = { viewerId, filters: rowFilters(filters, today, adult, cells), poolSize: offset + DISCOVERY_PAGE_SIZE + 1, score: sql<number>`0`, pageSize: DISCOVERY_PAGE_SIZE + 1, offset, budget: null };
       } else {
         // Ranking runs over a pool: the RANKING_POOL most recently active members who pass every
-        // exclusion and filter (an index walk on active_at that stops early), so a page costs the
-        // same with 100,000 members as with 5,000. Score: 3 per shared public interest, up to 4 for
-        // proximity of cell centres (none beyond 50 km), up to 2 for activity in the last week.
+        // exclusion and filter, so a page costs about the same with 100,000 members as with 5,000.
+        // Score: 3 per shared public interest, up to 4 for proximity of cell centres (none beyond
+        // 50 km), up to 2 for activity in the last week.
         const shared = sql<number>`(CASE WHEN c.interests_visibility = 'everyone' THEN (SELECT count(*) FROM unnest(c.interests) AS i WHERE i = ANY(${sql.val(mine)}::text[])) ELSE 0 END)`;
         const proximity =
           viewer.cell_lat !== null && viewer.cell_lng !== null
             ? sql<number>`(CASE WHEN c.city_visibility = 'everyone' AND c.cell_lat IS NOT NULL THEN greatest(0, 4 - 111.2 * sqrt(power(c.cell_lat - ${viewer.cell_lat}, 2) + power((c.cell_lng - ${viewer.cell_lng}) * ${Math.cos((viewer.cell_lat * Math.PI) / 180)}, 2)) / 12.5) ELSE 0 END)`
             : sql<number>`0`;
         const activity = sql<number>`greatest(0, 2 - extract(epoch FROM (${now}::timestamptz - c.active_at)) / 302400)`;
-        // Behavioural signal, asked afresh on every page so a withdrawal counts from the next request.
-        const learned = mayUseBehaviour && (await mayUseBehaviour(viewerId)) ? await learnedInterests(viewerId, mine) : [];
+        // Behavioural signal, only with consent and no restriction of `usage`.
+        const learned = behaviour ? await learnedInterests(viewerId, mine) : [];
         const fromConnections =
           learned.length > 0
             ? sql<number>`(CASE WHEN c.interests_visibility = 'everyone' THEN (SELECT count(*) FROM unnest(c.interests) AS i WHERE i = ANY(${sql.val(learned)}::text[])) ELSE 0 END)`
             : sql<number>`0`;
-        const pool = query.orderBy('p.active_at', 'desc').orderBy('p.member_id').limit(RANKING_POOL).as('c');
-        rows = await db
-          .selectFrom(pool)
-          .selectAll()
-          .orderBy(sql`(3 * ${shared} + ${proximity} + ${activity} + ${fromConnections})`, 'desc')
-          .orderBy('c.active_at', 'desc')
-          .orderBy('c.member_id')
-          .limit(DISCOVERY_PAGE_SIZE + 1)
-          .offset(offset)
-          .execute();
+        query = {
+          viewerId,
+          filters: rowFilters(filters, today, adult, cells),
+          poolSize: RANKING_POOL,
+          score: sql<number>`(3 * ${shared} + ${proximity} + ${activity} + ${fromConnections})`,
+          pageSize: DISCOVERY_PAGE_SIZE + 1,
+          offset,
+          budget: null,
+        };
       }
+      // The likelier query shape first, with a budget, then the other (candidates.ts). Recording the
+      // viewer's activity does not change their own page, so it runs alongside the first attempt
+      // (over a second pooled connection on PostgreSQL).
+      let rows: PageRow[] = [];
+      for (const [i, [shape, budget]] of attemptsFor(cells !== undefined).entries()) {
+        const attempt = i === 0 ? (await Promise.all([runPage(db, shape, { ...query, budget }), profiles.touch(viewerId, viewer.active_at)]))[0] : await runPage(db, shape, { ...query, budget });
+        rows = attempt.rows;
+        if (attempt.complete) break;
+      }
+
       const page = rows.slice(0, DISCOVERY_PAGE_SIZE);
       const ids = page.map((r) => r.member_id);
-      const photos =
-        ids.length === 0
-          ? []
-          : await db.selectFrom('member_photos').select(['id', 'member_id']).where('member_id', 'in', ids).where('visibility', '=', 'everyone').orderBy('position').orderBy('created_at').execute();
-      const firstPhoto = new Map<string, string>();
-      for (const p of photos) if (!firstPhoto.has(p.member_id)) firstPhoto.set(p.member_id, p.id);
       const verified = verifiedMembers && ids.length > 0 ? await verifiedMembers(db, ids) : new Set<string>();
       const mineSet = new Set(mine);
       const members = page.map((r): DiscoveryCard => {
@@ -189,11 +146,10 @@ export function makeDiscovery({
           if (r.city) card.city = r.city;
           if (r.location_cell && viewer.location_cell) card.distanceBand = bandBetween(viewer.location_cell, r.location_cell);
         }
-        const photo = firstPhoto.get(r.member_id);
-        if (photo) card.photo = photo;
+        if (r.photo) card.photo = r.photo;
         return card;
       });
-      return { members, nextOffset: rows.length > DISCOVERY_PAGE_SIZE ? offset + DISCOVERY_PAGE_SIZE : null, ordering: plain ? 'plain' : 'personalized' };
+      return { members, nextOffset: rows.length > DISCOVERY_PAGE_SIZE ? offset + DISCOVERY_PAGE_SIZE : null, ordering };
     },
   };
 }

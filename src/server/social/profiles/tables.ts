@@ -37,6 +37,10 @@ export interface MemberProfilesTable {
   cell_lat: number | null;
   cell_lng: number | null;
   synthetic: WithDefault<boolean>;
+  /** Copy of `members.status = 'active'`, kept in step by a trigger (migration 0022); read only by discovery's walk. */
+  member_active: WithDefault<boolean>;
+  /** Copy of `members.adult_from` (P5.2 age group), kept in step by a trigger (migration 0022); read only by discovery. */
+  adult_from: WithDefault<string | null>;
   active_at: Date;
   created_at: Date;
   updated_at: Date;

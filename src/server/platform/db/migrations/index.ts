@@ -20,6 +20,7 @@ import * as m0018 from './0018_profiles.js';
 import * as m0019 from './0019_requests_reports.js';
 import * as m0020 from './0020_chat.js';
 import * as m0021 from './0021_posts.js';
+import * as m0022 from './0022_discovery_walk.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0019_requests_reports': m0019,
   '0020_chat': m0020,
   '0021_posts': m0021,
+  '0022_discovery_walk': m0022,
 };
