@@ -42,6 +42,7 @@ import { backfillAdultFrom } from './social/graph/relations.js';
 import { makeGraphService } from './social/graph/service.js';
 import { registerChatLive } from './social/chat/live.js';
 import { makeChatService } from './social/chat/service.js';
+import { makeRetentionService } from './privacy/retention/service.js';
 import { createRealtimeHub } from './social/realtime/hub.js';
 import { useNotificationJobs, useNotificationPresence } from './social/posts/notifications.js';
 import { makeNotificationsService } from './social/posts/notifications-service.js';
@@ -94,6 +95,7 @@ export async function composeServices(
   const exports = makeExportService({ db, keyring, yourData, jobs, dataDir: config.dataDir, logger });
   const rights = makeRightsService({ db, keyring, revealSecret: deriveSecret(masterKey, 'reveal-token') });
   let stopExportSweeper: (() => void) | undefined;
+  let stopRetentionSweeper: (() => void) | undefined;
   const newsletters = makeNewsletterService({ db, keyring, consent, jobs, mailer, publicUrl: config.PUBLIC_URL, logger });
   const accounts = makeAccountsService({ db, repo: makeAccountsRepo(), keyring, jobs, consent, dataDir: config.dataDir });
   const guardians = makeGuardiansService({ db, repo: makeGuardiansRepo(), keyring, jobs, consent, policy, mailer, dataDir: config.dataDir, logger });
@@ -139,6 +141,9 @@ export async function composeServices(
     await registerPostsWorkers({ jobs, notifications, mailer, publicUrl: config.PUBLIC_URL, logger });
     stopErasureSweep = await registerErasureWorkers({ jobs, erasure, logger });
     stopExportSweeper = exports.startSweeper();
+    // P4.3: every period the data map declares from creation or closing (privacy/retention, ADR 0016).
+    // Not in tests: they date rows in the past on purpose, and call sweep() themselves.
+    if (config.NODE_ENV !== 'test') stopRetentionSweeper = makeRetentionService({ db, logger }).startSweeper();
     await registerRecoveryWorkers({ jobs, recovery, mailer, sms, publicUrl: config.PUBLIC_URL, logger });
     await registerLoginSecurityWorkers({ jobs, loginSecurity, mailer, publicUrl: config.PUBLIC_URL, logger });
     await registerSupportWorkers({ jobs, support, mailer, supportEmail: config.SUPPORT_EMAIL, logger });
@@ -184,6 +189,7 @@ export async function composeServices(
     async stop() {
       await realtime.stop();
       stopExportSweeper?.();
+      stopRetentionSweeper?.();
       stopErasureSweep?.();
       await jobs.stop();
       await face.engine.close();

@@ -21,7 +21,13 @@ export const auditHeadData = declareTable({
   table: 'audit_head',
   primaryKey: 'id',
   personal: {},
-  nonPersonal: { id: 'singleton row', seq: 'chain position', hash: 'chain hash' },
+  nonPersonal: {
+    id: 'singleton row',
+    seq: 'chain position',
+    hash: 'chain hash',
+    start_seq: 'first row still kept (older rows cut by retention)',
+    start_prev_hash: 'hash the first kept row links to',
+  },
 });
 
 const AUDIT_RETENTION = {
@@ -32,6 +38,7 @@ const AUDIT_RETENTION = {
 
 export const auditLogData = declareTable({
   table: 'audit_log',
+  expiry: { action: 'auditChain', clock: ['at'] },
   primaryKey: 'seq',
   personal: {
     actor_id: {
@@ -82,6 +89,7 @@ const devField = (category: PersonalField['category'], label: PersonalField['lab
 
 export const devMailboxData = declareTable({
   table: 'dev_mailbox',
+  expiry: { action: 'delete', clock: ['created_at'] },
   primaryKey: 'id',
   personal: {
     to_address: devField('contact', { id: 'Alamat penerima email (pengembangan)', en: 'Email recipient (development)' }),
@@ -94,6 +102,7 @@ export const devMailboxData = declareTable({
 
 export const devSmsOutboxData = declareTable({
   table: 'dev_sms_outbox',
+  expiry: { action: 'delete', clock: ['created_at'] },
   primaryKey: 'id',
   personal: {
     to_number: devField('contact', { id: 'Nomor penerima SMS (pengembangan)', en: 'SMS recipient (development)' }),

@@ -12,6 +12,7 @@ const security = (field: Omit<PersonalField, 'pdpClass' | 'purposes' | 'legalBas
 
 export const loginRateLimitsData = declareTable({
   table: 'login_rate_limits',
+  expiry: { action: 'elsewhere', reason: 'The rate limiter deletes each counter an hour after its window ends (login-security/store.ts, clearExpired).' },
   primaryKey: 'key',
   subject: {
     kind: 'none',
@@ -41,6 +42,7 @@ export const loginRateLimitsData = declareTable({
 
 export const memberDevicesData = declareTable({
   table: 'member_devices',
+  expiry: { action: 'delete', clock: ['last_seen_at'] },
   primaryKey: 'id',
   subject: { kind: 'column', column: 'member_id' },
   personal: {
@@ -73,6 +75,7 @@ export const memberDevicesData = declareTable({
 
 export const memberNetworksData = declareTable({
   table: 'member_networks',
+  expiry: { action: 'delete', clock: ['last_seen_at'] },
   primaryKey: 'id',
   subject: { kind: 'column', column: 'member_id' },
   personal: {

@@ -86,6 +86,7 @@ export const passkeysData = declareTable({
 
 export const signinChallengesData = declareTable({
   table: 'signin_challenges',
+  expiry: { action: 'delete', clock: ['created_at'] },
   subject: { kind: 'column', column: 'member_id' },
   primaryKey: 'id',
   personal: {
@@ -111,6 +112,7 @@ export const signinChallengesData = declareTable({
 
 export const webauthnChallengesData = declareTable({
   table: 'webauthn_challenges',
+  expiry: { action: 'delete', clock: ['created_at'] },
   subject: { kind: 'column', column: 'member_id' },
   primaryKey: 'id',
   personal: {

@@ -14,6 +14,7 @@ const memberRef = (label: PersonalField['label'], reason: string): PersonalField
 
 export const passwordResetsData = declareTable({
   table: 'password_resets',
+  expiry: { action: 'delete', clock: ['created_at'] },
   primaryKey: 'id',
   personal: {
     member_id: memberRef(
@@ -50,6 +51,7 @@ const contactField = (label: PersonalField['label'], encrypted: boolean): Person
 
 export const contactChangesData = declareTable({
   table: 'contact_changes',
+  expiry: { action: 'delete', clock: ['created_at'] },
   primaryKey: 'id',
   personal: {
     member_id: { ...contactField({ id: 'Pemilik perubahan kontak', en: 'Whose contact change it is' }, false), category: 'usage' },
@@ -70,6 +72,7 @@ export const contactChangesData = declareTable({
 
 export const compromiseReportsData = declareTable({
   table: 'compromise_reports',
+  expiry: { action: 'delete', clock: ['created_at'] },
   primaryKey: 'id',
   personal: {
     member_id: memberRef(

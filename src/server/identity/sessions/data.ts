@@ -13,6 +13,7 @@ const device = (label: PersonalField['label'], encrypted: boolean): PersonalFiel
 
 export const sessionsData = declareTable({
   table: 'sessions',
+  expiry: { action: 'delete', clock: ['revoked_at', 'expires_at'] },
   primaryKey: 'id',
   personal: {
     member_id: { ...device({ id: 'Pemilik sesi', en: 'Whose session it is' }, false), category: 'usage' },

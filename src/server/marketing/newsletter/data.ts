@@ -33,6 +33,7 @@ export const newslettersData = declareTable({
 
 export const newsletterDeliveriesData = declareTable({
   table: 'newsletter_deliveries',
+  expiry: { action: 'delete', clock: ['sent_at'] },
   primaryKey: 'id',
   personal: {
     member_id: delivery({ id: 'Penerima buletin', en: 'Newsletter recipient' }, 'usage', ['marketing_email']),
@@ -52,6 +53,7 @@ export const newsletterDeliveriesData = declareTable({
 
 export const newsletterClicksData = declareTable({
   table: 'newsletter_clicks',
+  expiry: { action: 'delete', clock: ['at'] },
   primaryKey: 'id',
   personal: {
     at: delivery({ id: 'Waktu Anda mengeklik tautan buletin (hanya dengan persetujuan pelacakan)', en: 'When you clicked a newsletter link (only with tracking consent)' }, 'usage', ['email_tracking']),

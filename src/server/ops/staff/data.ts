@@ -14,6 +14,7 @@ const staffField = (label: PersonalField['label']): PersonalField => ({
 /** ADR 0012: staff are members with roles an operator granted; revoked rows stay as the record. */
 export const staffRolesData = declareTable({
   table: 'staff_roles',
+  expiry: { action: 'delete', clock: ['revoked_at'] },
   primaryKey: 'id',
   personal: {
     member_id: staffField({ id: 'Peran staf Anda di Kenalan', en: 'Your staff roles at Kenalan' }),

@@ -19,6 +19,7 @@ const ticketField = (label: PersonalField['label'], category: PersonalField['cat
 
 export const supportTicketsData = declareTable({
   table: 'support_tickets',
+  expiry: { action: 'delete', clock: ['closed_at'] },
   primaryKey: 'id',
   personal: {
     name: ticketField({ id: 'Nama pada permintaan dukungan', en: 'Name on a support request' }, 'identity'),
@@ -38,6 +39,7 @@ export const supportTicketsData = declareTable({
     status: 'ticket state',
     created_at: 'time filed',
     due_at: 'answer deadline (14 days)',
+    closed_at: 'time closed; retention counts from it (NULL while open)',
   },
   subject: { kind: 'blindIndex', column: 'email_bidx', memberColumn: 'email', normalize: 'email', context: 'support_tickets.email' },
 });

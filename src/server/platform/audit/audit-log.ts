@@ -85,14 +85,17 @@ export interface AuditVerification {
 }
 
 /**
- * Walks the whole chain: every row's hash must match its content, link to the previous row,
- * and sequence numbers must have no gap; the head must point at the last row. Detects edited,
- * deleted, inserted and truncated rows.
+ * Walks the whole chain from where it starts (the genesis, or the first row kept after a retention
+ * cut): every row's hash must match its content, link to the previous row, and sequence numbers
+ * must have no gap; the head must point at the last row. Detects edited, deleted, inserted and
+ * truncated rows.
  */
 export async function verifyAuditLog(db: Kysely<Database>, batchSize = 5000): Promise<AuditVerification> {
   const problems: string[] = [];
-  let expectedPrev = GENESIS_HASH;
-  let expectedSeq = 1n;
+  // Retention cuts the oldest rows as a prefix and records where the kept chain starts (pruneAuditLog).
+  const start = await db.selectFrom('audit_head').select(['start_seq', 'start_prev_hash']).where('id', '=', 1).executeTakeFirst();
+  let expectedPrev = start?.start_prev_hash ?? GENESIS_HASH;
+  let expectedSeq = BigInt(start?.start_seq ?? 1);
   let rows = 0;
   for (;;) {
     const batch = await db
@@ -120,4 +123,22 @@ export async function verifyAuditLog(db: Kysely<Database>, batchSize = 5000): Pr
     problems.push(`the chain head (row ${head.seq}) does not match the last row (${expectedSeq - 1n}): rows were removed from the end`);
   }
   return { ok: problems.length === 0, rows, problems };
+}
+
+/**
+ * Cuts the rows recorded before `before` (the audit log's retention, privacy/retention) as a prefix
+ * of the chain, and records where the kept chain now starts so `verifyAuditLog` still proves the
+ * rest untouched. Takes the head's lock, like an append. Returns how many rows went.
+ */
+export async function pruneAuditLog(trx: Transaction<Database>, before: Date): Promise<number> {
+  const head = await trx.selectFrom('audit_head').selectAll().where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
+  // Rows are appended in time order under this lock, so "older than" is a prefix of the chain.
+  const firstKept = await trx.selectFrom('audit_log').select(['seq', 'prev_hash']).where('at', '>=', before).orderBy('seq').limit(1).executeTakeFirst();
+  const startSeq = firstKept ? BigInt(firstKept.seq) : BigInt(head.seq) + 1n;
+  const startPrev = firstKept ? firstKept.prev_hash : head.hash;
+  if (startSeq <= BigInt(head.start_seq)) return 0;
+  // The head moves first: the append-only trigger allows deleting only rows before its start.
+  await trx.updateTable('audit_head').set({ start_seq: startSeq.toString(), start_prev_hash: startPrev }).where('id', '=', 1).execute();
+  const cut = await trx.deleteFrom('audit_log').where('seq', '<', startSeq.toString()).executeTakeFirst();
+  return Number(cut.numDeletedRows);
 }

@@ -69,6 +69,10 @@ export interface AuditHeadTable {
   id: number;
   seq: ColumnType<string, string | number | bigint, string | number | bigint>;
   hash: string;
+  /** The first row still kept: retention cuts the oldest rows as a prefix (privacy/retention). */
+  start_seq: ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
+  /** The hash that row links to (the genesis hash until the first cut). */
+  start_prev_hash: ColumnType<string, string | undefined, string>;
 }
 
 export interface AuditLogTable {
@@ -129,6 +133,8 @@ export interface SupportTicketsTable {
   status: Generated<string>;
   created_at: Date;
   due_at: Date;
+  /** Set when the ticket is closed; retention counts from it. */
+  closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ConsentLedgerTable {

@@ -86,6 +86,23 @@ export type SubjectLocator =
   | { kind: 'blindIndex'; column: string; memberColumn: 'email' | 'phone' | 'nik'; normalize: NormalizerName; context: string }
   | { kind: 'none'; reason: string };
 
+/**
+ * How the retention job (privacy/retention, ADR 0016) ends a table's rows once the periods of its
+ * `created` / `closed` fields have passed (`account_deleted` periods belong to erasure).
+ * - `clock`: the columns that say when the row was made or closed, first non-null wins (COALESCE);
+ *   a NULL clock means the row is still open and never expires. `when`: only rows with one of these
+ *   values in each named column.
+ * - `delete`: the row goes once the longest of those periods has passed; a field with a shorter
+ *   period is set to NULL when its own has passed (such columns must be nullable).
+ * - `auditChain`: the audit log's oldest rows are cut as a prefix, the chain's new start recorded
+ *   so it still verifies (platform/audit).
+ * - `elsewhere`: the module deletes the rows the moment they close (e.g. lifting a restriction); the
+ *   reason says where.
+ */
+export type Expiry =
+  | { action: 'delete' | 'auditChain'; clock: string[]; when?: Record<string, string[]> }
+  | { action: 'elsewhere'; reason: string };
+
 export interface TableDeclaration {
   table: string;
   /** Column identifying the row, used by key rotation and erasure. */
@@ -95,6 +112,8 @@ export interface TableDeclaration {
   nonPersonal: Record<string, string>;
   /** Whose rows these are; required for every table with personal columns (the data-map test checks). */
   subject?: SubjectLocator;
+  /** Required when a personal field's retention counts from `created` or `closed` (the retention test checks). */
+  expiry?: Expiry;
 }
 
 export function declareTable<T extends TableDeclaration>(declaration: T): T {

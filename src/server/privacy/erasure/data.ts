@@ -7,6 +7,8 @@ import { declareTable } from '../data-map/types.js';
  */
 export const erasuresData = declareTable({
   table: 'erasures',
+  // A finished or cancelled erasure's record goes after 90 days; the rights request and the audit log remain as proof.
+  expiry: { action: 'delete', clock: ['requested_at'], when: { state: ['done', 'cancelled'] } },
   primaryKey: 'id',
   personal: {
     member_id: {

@@ -2,6 +2,7 @@ import { declareTable } from '../data-map/types.js';
 
 export const rightsRequestsData = declareTable({
   table: 'rights_requests',
+  expiry: { action: 'delete', clock: ['received_at'] },
   primaryKey: 'id',
   personal: {
     member_id: {
@@ -27,6 +28,7 @@ export const rightsRequestsData = declareTable({
 
 export const dataExportsData = declareTable({
   table: 'data_exports',
+  expiry: { action: 'delete', clock: ['created_at'], when: { status: ['expired'] } },
   primaryKey: 'id',
   personal: {
     member_id: {

@@ -49,6 +49,7 @@ const NOTICE_RETENTION = {
 
 export const policyNoticesData = declareTable({
   table: 'policy_notices',
+  expiry: { action: 'delete', clock: ['sent_at'] },
   primaryKey: 'member_id',
   personal: {
     member_id: {
@@ -72,6 +73,7 @@ export const policyNoticesData = declareTable({
 
 export const policyDecisionsData = declareTable({
   table: 'policy_decisions',
+  expiry: { action: 'delete', clock: ['at'] },
   primaryKey: 'id',
   personal: {
     member_id: {

@@ -14,6 +14,7 @@ const restriction = (label: PersonalField['label']): PersonalField => ({
 /** UU PDP right to restrict processing: one row per restricted data-map category, while in force. */
 export const processingRestrictionsData = declareTable({
   table: 'processing_restrictions',
+  expiry: { action: 'elsewhere', reason: 'Lifting a restriction deletes its row at once (privacy/rights).' },
   primaryKey: 'id',
   personal: {
     member_id: restriction({ id: 'Pembatasan pemrosesan yang Anda minta', en: 'Restrictions of processing you asked for' }),

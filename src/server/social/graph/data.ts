@@ -57,6 +57,7 @@ const requestField = (label: PersonalField['label'], category: PersonalField['ca
  */
 export const kenalanRequestsData = declareTable({
   table: 'kenalan_requests',
+  expiry: { action: 'delete', clock: ['decided_at', 'expires_at'] },
   primaryKey: 'id',
   personal: {
     to_id: requestField({ id: 'Anggota yang Anda ajak berkenalan', en: 'Member you asked to connect' }, 'usage'),
@@ -97,6 +98,7 @@ const reportField = (label: PersonalField['label'], category: PersonalField['cat
  */
 export const moderationCasesData = declareTable({
   table: 'moderation_cases',
+  expiry: { action: 'delete', clock: ['closed_at'] },
   primaryKey: 'id',
   personal: {
     reported_id: reportField({ id: 'Anggota yang Anda laporkan', en: 'Member you reported' }, 'usage'),
@@ -110,6 +112,7 @@ export const moderationCasesData = declareTable({
     reporter_id: 'the member who reported (the subject)',
     reporter_blocked: 'whether the report came with a block (a flag)',
     status: 'moderation state',
+    closed_at: 'time closed; retention counts from it (NULL while open)',
   },
   subject: { kind: 'column', column: 'reporter_id' },
 });

@@ -1,3 +1,4 @@
+import { makeRetentionService } from '../../privacy/retention/service.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/app.js';
 import { verifyAuditLog } from '../../platform/audit/audit-log.js';
@@ -200,8 +201,9 @@ describe('kenalan requests', () => {
     const old = [row('declined', 31, 20), row('accepted', 45, 20), row('pending', null, 31)];
     const recent = [row('declined', 29, 20)];
     await db().insertInto('kenalan_requests').values([...old, ...recent]).execute();
-    const graph = makeGraphService({ db: db(), keyring: t.services.keyring, logger: t.services.logger });
-    expect(await graph.purgeEnded(new Date(now))).toBeGreaterThanOrEqual(3);
+    // The retention job (privacy/retention) enforces the period the data map declares for requests.
+    const swept = await makeRetentionService({ db: db(), logger: t.services.logger, clock: () => new Date(now) }).sweep();
+    expect(swept.find((s) => s.table === 'kenalan_requests')?.deleted).toBeGreaterThanOrEqual(3);
     const left = new Set((await db().selectFrom('kenalan_requests').select('id').execute()).map((r) => r.id));
     for (const r of old) expect(left.has(r.id)).toBe(false);
     for (const r of recent) expect(left.has(r.id)).toBe(true);

@@ -261,27 +261,8 @@ export function makeGraphService({ db, keyring, logger, limits: given, cards, cl
     });
   }
 
-  /**
-   * Retention (data map: 30 days after a request ends): deletes answered, withdrawn, cancelled and
-   * expired requests 30 days after they ended, and pending ones 30 days after they lapsed. Run at most
-   * once an hour per process after a send, and by whoever schedules retention.
-   */
-  async function purgeEnded(now: Date = clock()): Promise<number> {
-    const cutoff = new Date(now.getTime() - limits.cooldownDays * DAY_MS);
-    const ended = await db.deleteFrom('kenalan_requests').where('status', '<>', 'pending').where('decided_at', '<', cutoff).executeTakeFirst();
-    const lapsed = await db.deleteFrom('kenalan_requests').where('status', '=', 'pending').where('expires_at', '<', cutoff).executeTakeFirst();
-    return Number(ended.numDeletedRows) + Number(lapsed.numDeletedRows);
-  }
-  let lastPurge = 0;
-  function purgeSometimes(now: Date): void {
-    if (now.getTime() - lastPurge < 3600 * 1000) return;
-    lastPurge = now.getTime();
-    purgeEnded(now).catch((err: unknown) => logger.warn({ err }, 'kenalan request purge failed'));
-  }
-
   return {
     limits,
-    purgeEnded,
 
     async send(memberId: string, input: { to: string; intro?: string | undefined }, context: { language: Language; idempotencyKey?: string | undefined }): Promise<{ request: RequestView; replayed: boolean }> {
       const intro = input.intro?.trim() ? input.intro.trim() : null;
@@ -301,7 +282,6 @@ export function makeGraphService({ db, keyring, logger, limits: given, cards, cl
       if (replayed) return replayed;
 
       const now = clock();
-      purgeSometimes(now);
       try {
         return await db.transaction().execute(async (trx) => {
           // Serializes one member's sends, so the daily limit and the pair checks hold under concurrency.

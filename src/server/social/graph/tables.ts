@@ -51,4 +51,6 @@ export interface ModerationCasesTable {
   reporter_blocked: boolean;
   status: ColumnType<'open' | 'in_review' | 'closed', 'open' | 'in_review' | 'closed' | undefined, 'open' | 'in_review' | 'closed'>;
   created_at: Date;
+  /** Set when the case is closed; retention counts from it. */
+  closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

@@ -116,6 +116,7 @@ const notice = (label: PersonalField['label']): PersonalField => ({
 
 export const notificationsData = declareTable({
   table: 'notifications',
+  expiry: { action: 'delete', clock: ['created_at'] },
   primaryKey: 'id',
   personal: {
     kind: notice({ id: 'Jenis notifikasi', en: 'Kind of notification' }),

@@ -32,6 +32,7 @@ const usage = (label: PersonalField['label'], retention: PersonalField['retentio
 
 export const faceChecksData = declareTable({
   table: 'face_checks',
+  expiry: { action: 'delete', clock: ['created_at'] },
   primaryKey: 'id',
   personal: {
     member_id: usage(
@@ -53,6 +54,7 @@ export const faceChecksData = declareTable({
 
 export const faceTemplatesData = declareTable({
   table: 'face_templates',
+  expiry: { action: 'elsewhere', reason: 'Withdrawing consent or a new check deletes the template at once (verification/face).' },
   primaryKey: 'id',
   personal: {
     member_id: usage({ id: 'Bahwa Anda memiliki templat wajah tersimpan', en: 'That you have a stored face template' }, UNTIL_WITHDRAWN),
@@ -69,6 +71,7 @@ export const faceTemplatesData = declareTable({
 
 export const faceBadgesData = declareTable({
   table: 'face_badges',
+  expiry: { action: 'elsewhere', reason: 'Withdrawing consent deletes the badge at once (verification/face).' },
   primaryKey: 'member_id',
   personal: {
     member_id: usage({ id: 'Lencana "terverifikasi" di profil Anda', en: 'The "verified" badge on your profile' }, UNTIL_WITHDRAWN),
@@ -89,6 +92,7 @@ const REVIEW_RETENTION = {
 
 export const faceReviewsData = declareTable({
   table: 'face_reviews',
+  expiry: { action: 'delete', clock: ['decided_at'] },
   primaryKey: 'id',
   personal: {
     member_id: usage({ id: 'Peninjauan verifikasi wajah Anda oleh staf', en: 'Staff review of your face verification' }, {
@@ -98,7 +102,12 @@ export const faceReviewsData = declareTable({
     }),
     data_key: biometric({ id: 'Kunci enkripsi swafoto yang sedang ditinjau', en: 'Encryption key of the selfie under review' }, REVIEW_RETENTION),
     embedding: biometric({ id: 'Templat wajah dari swafoto yang ditinjau', en: 'Face template of the selfie under review' }, REVIEW_RETENTION),
-    scores: biometric({ id: 'Skor perbandingan wajah dan deteksi keaslian', en: 'Face comparison and authenticity scores' }, REVIEW_RETENTION),
+    // Numbers, not a face: they stay with the decision they explain, as long as the case record.
+    scores: biometric({ id: 'Skor perbandingan wajah dan deteksi keaslian', en: 'Face comparison and authenticity scores' }, {
+      days: 30,
+      from: 'closed',
+      reason: 'The scores the decision rested on, kept with it 30 days after the case closes.',
+    }),
     decided_by: {
       ...usage({ id: 'Staf yang memutuskan peninjauan', en: 'Staff member who decided the review' }, {
         days: 30,

@@ -25,7 +25,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE UNIQUE INDEX kenalan_requests_idempotency ON kenalan_requests (from_id, idempotency_key) WHERE idempotency_key IS NOT NULL`.execute(db);
   await db.schema.createIndex('kenalan_requests_from').on('kenalan_requests').columns(['from_id', 'created_at']).execute();
   await db.schema.createIndex('kenalan_requests_to').on('kenalan_requests').columns(['to_id', 'status', 'created_at']).execute();
-  // Retention: ended requests are deleted 30 days after they ended (service.purgeEnded).
+  // Retention: ended requests are deleted 30 days after they ended (privacy/retention, by the data map).
   await sql`CREATE INDEX kenalan_requests_ended ON kenalan_requests (decided_at) WHERE status <> 'pending'`.execute(db);
   await sql`CREATE INDEX kenalan_requests_lapsed ON kenalan_requests (expires_at) WHERE status = 'pending'`.execute(db);
 

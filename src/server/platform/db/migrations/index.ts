@@ -21,6 +21,7 @@ import * as m0019 from './0019_requests_reports.js';
 import * as m0020 from './0020_chat.js';
 import * as m0021 from './0021_posts.js';
 import * as m0022 from './0022_discovery_walk.js';
+import * as m0023 from './0023_retention.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0020_chat': m0020,
   '0021_posts': m0021,
   '0022_discovery_walk': m0022,
+  '0023_retention': m0023,
 };
