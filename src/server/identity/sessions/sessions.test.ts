@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, csrfHeaders, type TestApp } from '../../../../test/support/app.js';
@@ -120,6 +121,29 @@ describe('sign-in and sessions', () => {
     expect(out.statusCode).toBe(204);
     expect(out.cookies.find((c) => c.name === SESSION_COOKIE)?.value).toBe('');
     expect((await withSession('GET', '/api/me', phone)).statusCode).toBe(401);
+  });
+
+  it('checks many sessions at once for open sockets: ended, expired and suspended ones drop out, the rest slide on', async () => {
+    const db = t.database.db;
+    const a = await member(40);
+    const b = await member(41);
+    for (const n of [1, 2, 3]) expect((await login(a.username, PASSWORD)).statusCode, `a ${n}`).toBe(201);
+    expect((await login(b.username, PASSWORD)).statusCode).toBe(201);
+    const ids = async (memberId: string) => (await db.selectFrom('sessions').select('id').where('member_id', '=', memberId).orderBy('created_at').execute()).map((r) => r.id);
+    const [kept, revoked, expired] = await ids(a.id);
+    const [suspended] = await ids(b.id);
+    const old = new Date(Date.now() - 60 * 60 * 1000);
+    await db.updateTable('sessions').set({ last_seen_at: old }).where('id', '=', kept!).execute();
+    await db.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', revoked!).execute();
+    await db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expired!).execute();
+    await db.updateTable('members').set({ status: 'suspended' }).where('id', '=', b.id).execute();
+
+    const valid = await t.services.sessions.stillValid([kept!, revoked!, expired!, suspended!, crypto.randomUUID()]);
+    expect([...valid]).toEqual([kept]);
+    // A live socket keeps its session from idling out, as requests do.
+    const touched = await db.selectFrom('sessions').select('last_seen_at').where('id', '=', kept!).executeTakeFirstOrThrow();
+    expect(touched.last_seen_at.getTime()).toBeGreaterThan(old.getTime());
+    expect(await t.services.sessions.stillValid([])).toEqual(new Set());
   });
 
   it("cannot end another member's session, and refuses requests without a live session", async () => {

@@ -22,20 +22,19 @@ export interface MemberEventEnvelope {
 }
 
 export async function publishMemberEvent(db: Kysely<Database> | Transaction<Database>, memberId: string, event: MemberEvent): Promise<void> {
-  const payload = JSON.stringify({ memberId, event } satisfies MemberEventEnvelope);
-  if (Buffer.byteLength(payload) > 7900) throw new Error(`Member event ${event.type} is too large for pg_notify`);
-  await sql`SELECT pg_notify(${MEMBER_EVENTS_CHANNEL}, ${payload})`.execute(db);
+  await sql`SELECT ${notifyCall({ memberId, event })}`.execute(db);
 }
 
 /** Several events in one round trip (e.g. a chat message to the recipient and to the sender's other sockets). */
 export async function publishMemberEvents(db: Kysely<Database> | Transaction<Database>, envelopes: MemberEventEnvelope[]): Promise<void> {
   if (envelopes.length === 0) return;
-  const payloads = envelopes.map(({ memberId, event }) => {
-    const payload = JSON.stringify({ memberId, event } satisfies MemberEventEnvelope);
-    if (Buffer.byteLength(payload) > 7900) throw new Error(`Member event ${event.type} is too large for pg_notify`);
-    return payload;
-  });
-  await sql`SELECT ${sql.join(payloads.map((p) => sql`pg_notify(${MEMBER_EVENTS_CHANNEL}, ${p})`))}`.execute(db);
+  await sql`SELECT ${sql.join(envelopes.map(notifyCall))}`.execute(db);
+}
+
+function notifyCall({ memberId, event }: MemberEventEnvelope) {
+  const payload = JSON.stringify({ memberId, event } satisfies MemberEventEnvelope);
+  if (Buffer.byteLength(payload) > 7900) throw new Error(`Member event ${event.type} is too large for pg_notify`);
+  return sql`pg_notify(${MEMBER_EVENTS_CHANNEL}, ${payload})`;
 }
 
 /**
@@ -47,11 +46,12 @@ export async function publishMemberEvents(db: Kysely<Database> | Transaction<Dat
  * waited for, and a notification carries no data that is not already stored. If the process dies
  * between the two, the event is lost like any notification during a LISTEN reconnect: clients
  * refetch over REST (`live.resync`), and a retried send publishes again (bench/results/chat.md).
+ *
+ * One statement, one round trip: the statement is its own transaction, and `set_config(…, true)`
+ * sets `synchronous_commit` for that transaction only ("the setting in effect when it commits"
+ * decides), where BEGIN / SET LOCAL / NOTIFY / COMMIT took four.
  */
 export async function publishCommittedMemberEvents(db: Kysely<Database>, envelopes: MemberEventEnvelope[]): Promise<void> {
   if (envelopes.length === 0) return;
-  await db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-    await publishMemberEvents(trx, envelopes);
-  });
+  await sql`SELECT set_config('synchronous_commit', 'off', true), ${sql.join(envelopes.map(notifyCall))}`.execute(db);
 }
