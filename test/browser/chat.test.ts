@@ -1,12 +1,12 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { buildApp } from '../../src/server/app.js';
-import { SESSION_COOKIE } from '../../src/server/identity/sessions/routes.js';
 import { chatMember, connectMembers, type ChatMember } from '../../src/server/social/chat/test-helpers.js';
 import { createTestApp, csrfHeaders, type TestApp } from '../support/app.js';
 import { SHOTS, hasChromium, launchChromium, noHorizontalScroll, serveOverHttps } from '../support/browser.js';
+import { openAsMember } from './member-browser.js';
 
 /**
  * Two connected members in two browser contexts at phone size chat live over the socket:
@@ -46,19 +46,7 @@ describe.runIf(hasChromium)('chat: two members chat live (Chromium)', () => {
     await t?.close();
   });
 
-  async function signedIn(member: ChatMember): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, ignoreHTTPSErrors: true, locale: 'id-ID' });
-    context.setDefaultTimeout(15_000);
-    await context.addCookies([{ name: SESSION_COOKIE, value: member.session.split('=')[1]!, url: origin, secure: true, httpOnly: true, sameSite: 'Lax' }]);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    await page.goto(`${origin}/chats`);
-    const reject = page.getByRole('button', { name: 'Tolak semua' });
-    if (await reject.isVisible().catch(() => false)) await reject.click();
-    return { context, page };
-  }
+  const signedIn = (member: ChatMember) => openAsMember(browser, origin, member.session, { path: '/chats' });
 
   it('chats live with a photo and receipts', async () => {
     const { context: ca, page: pa } = await signedIn(a);

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { buildApp } from '../../src/server/app.js';
-import { SESSION_COOKIE } from '../../src/server/identity/sessions/routes.js';
 import { signedInMember, type SignedIn } from '../../src/server/social/graph/test-helpers.js';
 import { SHOTS, hasChromium, launchChromium, noHorizontalScroll, serveOverHttps } from '../support/browser.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { openAsMember } from './member-browser.js';
 
 /**
  * Kenalan requests in two browser contexts at phone size, in Indonesian: A sends B a request with
@@ -34,21 +34,7 @@ describe.runIf(hasChromium)('kenalan requests, connections and blocking (Chromiu
     await t?.close();
   });
 
-  async function contextFor(member: SignedIn): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, ignoreHTTPSErrors: true, locale: 'id-ID' });
-    context.setDefaultTimeout(10_000);
-    await context.addCookies([{ name: SESSION_COOKIE, value: member.cookie.split('=')[1]!, url: origin, secure: true, httpOnly: true, sameSite: 'Lax' }]);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    await page.goto(`${origin}/`);
-    const reject = page.getByRole('button', { name: 'Tolak semua' });
-    await expect.poll(() => reject.count()).toBe(1);
-    await reject.click();
-    await expect.poll(() => reject.count()).toBe(0);
-    return { context, page };
-  }
+  const contextFor = (member: SignedIn) => openAsMember(browser, origin, member.cookie, { timeout: 10_000 });
 
   const status = (page: Page) => page.getByRole('status').filter({ hasText: /\S/ }).first().textContent();
 
@@ -84,7 +70,7 @@ describe.runIf(hasChromium)('kenalan requests, connections and blocking (Chromiu
     await expect.poll(() => incoming.getByText('Belum ada permintaan kenalan yang masuk.').count()).toBe(1);
 
     // Both see each other in their connections.
-    await B.page.getByRole('link', { name: 'Koneksi', exact: true }).click();
+    await B.page.getByRole('navigation', { name: 'Koneksi dan permintaan kenalan' }).getByRole('link', { name: 'Koneksi', exact: true }).click();
     await expect.poll(() => B.page.locator('h1').textContent()).toBe('Koneksi saya');
     const listB = B.page.getByRole('list', { name: 'Koneksi saya' });
     await expect.poll(() => listB.getByText(`@${a.username}`).count()).toBe(1);

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { buildApp } from '../../src/server/app.js';
-import { SESSION_COOKIE } from '../../src/server/identity/sessions/routes.js';
 import { signedInMember, type SignedIn } from '../../src/server/social/graph/test-helpers.js';
 import { SHOTS, hasChromium, launchChromium, noHorizontalScroll, serveOverHttps } from '../support/browser.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { openAsMember } from './member-browser.js';
 
 /**
  * Issue 4 items 1–2 in Debian's Chromium at phone size: two members in two browsers fill their
@@ -35,16 +35,7 @@ describe.runIf(hasChromium)('profiles and discovery (Chromium, 360 px)', () => {
     await t?.close();
   });
 
-  async function as(member: SignedIn): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, ignoreHTTPSErrors: true, locale: 'id-ID' });
-    context.setDefaultTimeout(15_000);
-    await context.addCookies([{ name: SESSION_COOKIE, value: member.cookie.split('=')[1]!, url: origin, secure: true, httpOnly: true, sameSite: 'Lax' }]);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    return { context, page };
-  }
+  const as = (member: SignedIn) => openAsMember(browser, origin, member.cookie);
 
   async function fillProfile(page: Page, bio: string, interests: string[], city: string, shot: string) {
     await page.goto(`${origin}/profile/edit`);

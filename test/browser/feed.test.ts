@@ -1,12 +1,13 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { buildApp } from '../../src/server/app.js';
 import { signedInMember, type SignedIn } from '../../src/server/social/graph/test-helpers.js';
 import { connect } from '../../src/server/social/graph/relations.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { SHOTS, hasChromium, launchChromium, noHorizontalScroll, serveOverHttps } from '../support/browser.js';
+import { openAsMember } from './member-browser.js';
 
 /**
  * Updates in three browser contexts at phone size (360 px, Indonesian): A posts a connections-only
@@ -33,23 +34,7 @@ describe.runIf(hasChromium)('feed: audiences, likes, comments, notifications (Ch
     await t?.close();
   });
 
-  async function open(member: SignedIn, url: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, ignoreHTTPSErrors: true, locale: 'id-ID' });
-    context.setDefaultTimeout(15_000);
-    const [name, value] = member.cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, url: origin, secure: true, httpOnly: true, sameSite: 'Lax' }]);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    await page.goto(`${origin}${url}`);
-    // A first visit shows the cookie banner: refuse the optional cookies so it does not cover the page.
-    await page
-      .getByRole('button', { name: 'Tolak semua' })
-      .click({ timeout: 5000 })
-      .catch(() => undefined);
-    return { context, page };
-  }
+  const open = (member: SignedIn, path: string) => openAsMember(browser, origin, member.cookie, { path });
 
   it('A posts to connections; B sees, likes and comments; C does not see it; A is notified', async () => {
     const { context: ca, page: pa } = await open(a, '/feed');

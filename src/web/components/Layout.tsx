@@ -6,9 +6,11 @@ import { CookieBanner } from '../cookies/CookieBanner.js';
 import { UnreadBadge } from '../notifications/UnreadBadge.js';
 import { PolicyBanner } from '../policy/PolicyBanner.js';
 import { privacyPolicyHref } from '../links.js';
+import { useLiveMember } from '../realtime/useLiveMember.js';
 import { useLanguage } from '../useLanguage.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 import { Logo } from './Logo.js';
+import { MemberNav } from './MemberNav.js';
 
 function focusMain(event: MouseEvent<HTMLAnchorElement>): void {
   const main = document.getElementById('main');
@@ -37,10 +39,11 @@ export function Layout() {
   const language = useLanguage();
   useFocusOnNavigate();
   const me = useSignedInMember();
+  useLiveMember(me);
   const year = new Date().getFullYear();
 
   return (
-    <div className="page">
+    <div className={me ? 'page page-member' : 'page'}>
       <a className="skip-link" href="#main" onClick={focusMain}>
         {t('app.skipToContent')}
       </a>
@@ -52,44 +55,42 @@ export function Layout() {
             <Logo />
             <span className="brand-name">{t('app.name')}</span>
           </Link>
-          {/* The Privacy Policy link lives in the footer, which keeps this nav on one line at 360 px. */}
-          <nav className="main-nav" aria-label={t('app.nav.main')}>
-            <ul>
-              <li>
-                <NavLink to="/" end>
-                  {t('app.nav.home')}
-                </NavLink>
-              </li>
-              {me && (
+          {me ? (
+            <>
+              {/* A member's places; a tab bar at the bottom of a phone's screen (member-nav.css). Home is
+                  the brand link, support is in the footer. */}
+              <nav className="main-nav member-nav" aria-label={t('app.nav.main')}>
+                <MemberNav username={me.username} />
+              </nav>
+              <div className="header-bell">
+                <UnreadBadge />
+              </div>
+            </>
+          ) : (
+            // The Privacy Policy link lives in the footer, which keeps this nav on one line at 360 px.
+            <nav className="main-nav" aria-label={t('app.nav.main')}>
+              <ul>
                 <li>
-                  <UnreadBadge />
-                </li>
-              )}
-              {me ? (
-                <li>
-                  <NavLink to="/account" aria-label={t('app.nav.accountOf', { username: me.username })}>
-                    {t('app.nav.account')}
+                  <NavLink to="/" end>
+                    {t('app.nav.home')}
                   </NavLink>
                 </li>
-              ) : (
-                <>
-                  <li>
-                    <NavLink to="/signup" end>
-                      {t('app.nav.signup')}
-                    </NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/signin" end>
-                      {t('app.nav.signin')}
-                    </NavLink>
-                  </li>
-                </>
-              )}
-              <li>
-                <NavLink to="/support">{t('app.nav.support')}</NavLink>
-              </li>
-            </ul>
-          </nav>
+                <li>
+                  <NavLink to="/signup" end>
+                    {t('app.nav.signup')}
+                  </NavLink>
+                </li>
+                <li>
+                  <NavLink to="/signin" end>
+                    {t('app.nav.signin')}
+                  </NavLink>
+                </li>
+                <li>
+                  <NavLink to="/support">{t('app.nav.support')}</NavLink>
+                </li>
+              </ul>
+            </nav>
+          )}
           <LanguageSwitch />
         </div>
       </header>

@@ -5,8 +5,12 @@
  * `notification`, …). After a reconnect (and on the server's `live.resync`) subscribers of
  * `live.resync` should refetch what they show, since events during the gap are not replayed.
  *
+ * The socket opens only while a member is signed in (`signedIn(memberId)`, told by the layout, which
+ * asks the server who is signed in): the server refuses anyone else, so trying would only make noise.
+ * Signing out closes it; another member signing in on the same page gets a socket of their own.
+ *
  * Usage from any page:
- *   const off = live.subscribe('notification', (event) => …);  // connects on first subscriber
+ *   const off = live.subscribe('notification', (event) => …);  // connects on first subscriber (once signed in)
  *   live.onState((state) => …);                                  // 'connecting' | 'open' | 'reconnecting'
  *   live.send({ type: 'chat.read', with: memberId });            // false while not open
  *   off();                                                       // disconnects after the last one leaves
@@ -27,6 +31,8 @@ export interface LiveClient {
   send(frame: LiveEvent): boolean;
   /** Reconnect now (e.g. the browser came back online). */
   retryNow(): void;
+  /** Who is signed in (`null`: nobody). The socket is open only for a signed-in member. */
+  signedIn(memberId: string | null): void;
 }
 
 export function createLiveClient(url: () => string = defaultUrl, WebSocketImpl: typeof WebSocket = WebSocket): LiveClient {
@@ -38,6 +44,8 @@ export function createLiveClient(url: () => string = defaultUrl, WebSocketImpl: 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let everOpened = false;
   let wanted = 0;
+  /** The signed-in member the socket is for; null until the layout knows someone is signed in. */
+  let member: string | null = null;
 
   function setState(next: LiveState): void {
     if (next === current) return;
@@ -51,17 +59,21 @@ export function createLiveClient(url: () => string = defaultUrl, WebSocketImpl: 
   }
 
   function open(): void {
-    if (socket || wanted === 0) return;
+    if (socket || wanted === 0 || member === null) return;
     setState(everOpened ? 'reconnecting' : 'connecting');
     const ws = new WebSocketImpl(url());
     socket = ws;
+    // A socket we already let go of (closed, replaced) must not touch the current one: browsers
+    // report its close later, possibly after a new socket was opened.
     ws.onopen = () => {
+      if (socket !== ws) return;
       delay = MIN_DELAY_MS;
       setState('open');
       if (everOpened) emit({ type: 'live.resync' });
       everOpened = true;
     };
     ws.onmessage = (message) => {
+      if (socket !== ws) return;
       let event: unknown;
       try {
         event = JSON.parse(String(message.data));
@@ -71,8 +83,9 @@ export function createLiveClient(url: () => string = defaultUrl, WebSocketImpl: 
       if (typeof event === 'object' && event !== null && typeof (event as LiveEvent).type === 'string') emit(event as LiveEvent);
     };
     ws.onclose = (close) => {
+      if (socket !== ws) return;
       socket = undefined;
-      if (wanted === 0) {
+      if (wanted === 0 || member === null) {
         setState('idle');
         return;
       }
@@ -97,7 +110,7 @@ export function createLiveClient(url: () => string = defaultUrl, WebSocketImpl: 
 
   if (typeof window !== 'undefined') {
     window.addEventListener('online', () => {
-      if (wanted > 0 && !socket) {
+      if (wanted > 0 && member !== null && !socket) {
         if (timer) clearTimeout(timer);
         delay = MIN_DELAY_MS;
         open();
@@ -130,8 +143,16 @@ export function createLiveClient(url: () => string = defaultUrl, WebSocketImpl: 
       return true;
     },
     retryNow() {
-      if (socket || wanted === 0) return;
+      if (socket || wanted === 0 || member === null) return;
       if (timer) clearTimeout(timer);
+      delay = MIN_DELAY_MS;
+      open();
+    },
+    signedIn(memberId) {
+      if (memberId === member) return;
+      member = memberId;
+      // The open socket (or a pending reconnect) belongs to the previous session: end it.
+      close();
       delay = MIN_DELAY_MS;
       open();
     },
