@@ -77,11 +77,22 @@ export const configSchema = Type.Object({
     minimum: 1,
     maximum: 16,
     description:
-      'Worker threads for face verification, started on the first check (each loads the face models: about 230 MB). 1 suits 2 cores (bench/results/face.md).',
+      'Worker threads for face verification, started at start-up (FACE_WARMUP) or on the first check (each loads the face models: about 230 MB). 1 suits 2 cores (bench/results/face.md).',
   }),
+  FACE_WARMUP: Type.Optional(
+    Type.Boolean({
+      description:
+        'Load the face models in the worker pool right after start-up, in the background (the server answers meanwhile; a check that comes first waits for them), so no member waits 0.5–8 s for the first check. Unset = on, except with NODE_ENV=test; false = load on the first check.',
+    }),
+  ),
 });
 
 export type Config = Static<typeof configSchema> & { dataDir: string };
+
+/** Whether main.ts loads the face models at start-up: FACE_WARMUP, or unset = every environment but tests (which mostly never verify a face). */
+export function faceWarmupEnabled(config: Pick<Config, 'FACE_WARMUP' | 'NODE_ENV'>): boolean {
+  return config.FACE_WARMUP ?? config.NODE_ENV !== 'test';
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

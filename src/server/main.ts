@@ -1,11 +1,12 @@
 import { buildApp } from './app.js';
 import { composeServices } from './compose.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, faceWarmupEnabled, loadConfig } from './config.js';
 import { DataDirLockedError, lockDataDir } from './platform/db/data-dir-lock.js';
 import { openConfiguredDatabase } from './platform/db/open.js';
 import { startRedirectServer } from './platform/http/redirect-server.js';
 import { loadTls } from './platform/http/tls.js';
 import { createLogger } from './platform/logging/logger.js';
+import { startFaceWarmup } from './verification/face/engine.js';
 
 /** Process entry: config → lock → database → services → HTTPS app (+ HTTP redirect) → ready. */
 async function main(): Promise<void> {
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
   const redirect =
     config.HTTP_PORT === 0 ? undefined : await startRedirectServer({ host: config.HOST, port: config.HTTP_PORT, publicUrl: config.PUBLIC_URL });
   ready = true;
+  // Face models load in the worker pool in the background: readiness and every other request do not wait.
+  if (faceWarmupEnabled(config)) void startFaceWarmup(services.face.engine, logger);
   logger.info(
     { database: database.kind, mail: services.mailer.kind, tls: tls.selfSigned ? 'self-signed' : 'configured', startMs: Math.round(performance.now() - startedAt) },
     `Kenalan is ready at ${config.PUBLIC_URL}`,

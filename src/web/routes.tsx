@@ -7,6 +7,7 @@ import { YourData } from './pages/YourData.js';
 import { EditProfile } from './pages/EditProfile.js';
 import { Restrictions } from './pages/Restrictions.js';
 import { StaffRequests } from './pages/StaffRequests.js';
+import { StaffFaceReviews } from './pages/StaffFaceReviews.js';
 import { Chat, FormerChat } from './pages/Chat.js';
 import { Chats } from './pages/Chats.js';
 import { Feed } from './pages/Feed.js';
@@ -67,6 +68,7 @@ export const routes: RouteObject[] = [
       { path: 'account/details', element: <EditProfile /> },
       { path: 'account/restrictions', element: <Restrictions /> },
       { path: 'staff/requests', element: <StaffRequests /> },
+      { path: 'staff/face-reviews/:id?', element: <StaffFaceReviews /> },
       { path: 'chats', element: <Chats /> },
       { path: 'chats/:memberId', element: <Chat /> },
       { path: 'chats/former/:conversationId', element: <FormerChat /> },

@@ -27,10 +27,11 @@ export async function serveOverHttps(t: TestApp): Promise<{ server: Awaited<Retu
   return { server, origin: `https://localhost:${(server.server.address() as AddressInfo).port}` };
 }
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs` are added for one test's browser, e.g. a fake camera fed from a file (face-camera.test.ts). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 

@@ -6,7 +6,7 @@ export type AuditEvent =
   // face verification (verification/face, ADR 0013): ids, challenge and reason codes only — never a score or template.
   | { action: 'face.check_started'; subjectType: 'member'; subjectId: string; details: { checkId: string; challenge: string } }
   | { action: 'face.check_completed'; subjectType: 'member'; subjectId: string; details: { checkId: string; outcome: 'verified' | 'review' | 'refused'; reason: string | null } }
-  | { action: 'face.review_decided'; subjectType: 'member'; subjectId: string; details: { reviewId: string; checkId: string; decision: 'approved' | 'rejected' } }
+  | { action: 'face.review_decided'; subjectType: 'member'; subjectId: string; details: { reviewId: string; checkId: string; decision: 'approved' | 'rejected'; reason: string | null } }
   | { action: 'face.data_deleted'; subjectType: 'member'; subjectId: string; details: { templates: number; badges: number; reviews: number; files: number } }
   | { action: 'profiles.updated'; subjectType: 'member'; subjectId: string; details: { fields: string[] } }
   | { action: 'profiles.photo_added' | 'profiles.photo_removed' | 'profiles.photo_changed'; subjectType: 'member'; subjectId: string; details: { photoId: string } }

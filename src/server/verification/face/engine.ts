@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { DEFAULT_PHOTO_LIMITS, sniffImageType } from '../../platform/media/image.js';
-import type { FaceObservation, FaceTask, FaceTaskResult } from './types.js';
+import type { FaceObservation, FaceTask, FaceTaskResult, FaceWorkerStats } from './types.js';
 
-export type { FaceObservation } from './types.js';
+export type { FaceObservation, FaceWorkerStats } from './types.js';
 
 /** Why an image could not be analysed at all (before any face rule applies). */
 export type FaceImageError = 'unsupportedType' | 'corrupt' | 'tooLarge' | 'engineFailed';
@@ -17,6 +18,8 @@ export interface FaceEngine {
   analyse(image: Uint8Array): Promise<FaceAnalysis>;
   /** Loads the models in every worker (start-up); resolves with the largest worker RSS seen. */
   warmup(): Promise<number>;
+  /** Diagnostics of one worker (bench/face.ts): its heap, live tensors, WASM heap, sharp cache; `gc` collects its garbage first. */
+  stats(options?: { gc?: boolean }): Promise<FaceWorkerStats>;
   /** Test hook: makes one worker task throw, to prove the pool survives it. */
   crashOnce(): Promise<'failed'>;
   readonly size: number;
@@ -63,9 +66,9 @@ export function makeFaceEngine(options: { size: number; idleTimeout?: number }):
   const size = Math.max(1, options.size);
   const { filename, execArgv } = workerLocation();
   // Created on first use: processes that never verify a face (most tests, CLI) load no models.
-  let created: Piscina<FaceTask, FaceTaskResult> | undefined;
+  let created: Piscina<FaceTask | { gc?: boolean }, FaceTaskResult | FaceWorkerStats> | undefined;
   const pool = () =>
-    (created ??= new Piscina<FaceTask, FaceTaskResult>({
+    (created ??= new Piscina<FaceTask | { gc?: boolean }, FaceTaskResult | FaceWorkerStats>({
       filename,
       execArgv,
       minThreads: size,
@@ -75,7 +78,9 @@ export function makeFaceEngine(options: { size: number; idleTimeout?: number }):
       idleTimeout: options.idleTimeout ?? Number.POSITIVE_INFINITY,
       // A bounded queue: a burst of checks waits briefly instead of piling up memory.
       maxQueue: size * 32,
-      resourceLimits: { maxOldGenerationSizeMb: 512 },
+      // A small young generation: the worker's garbage is many small per-frame objects, and the
+      // default (up to 48 MB of semi-spaces) only pads RSS (bench/results/face.md).
+      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 },
     }));
 
   return {
@@ -84,7 +89,7 @@ export function makeFaceEngine(options: { size: number; idleTimeout?: number }):
       const checked = await checkFaceImage(image);
       if (!checked.ok) return checked;
       try {
-        const result = await pool().run({ kind: 'detect', image, maxPixels: FACE_LIMITS.maxPixels });
+        const result = (await pool().run({ kind: 'detect', image, maxPixels: FACE_LIMITS.maxPixels })) as FaceTaskResult;
         if (!result.ok) return { ok: false, error: result.error };
         return { ok: true, width: result.width, height: result.height, faces: result.faces };
       } catch {
@@ -92,8 +97,11 @@ export function makeFaceEngine(options: { size: number; idleTimeout?: number }):
       }
     },
     async warmup() {
-      const results = await Promise.all(Array.from({ length: size }, () => pool().run({ kind: 'warmup' })));
+      const results = (await Promise.all(Array.from({ length: size }, () => pool().run({ kind: 'warmup' })))) as FaceTaskResult[];
       return Math.max(...results.map((r) => (r.ok ? r.rss : 0)));
+    },
+    async stats(options = {}) {
+      return (await pool().run(options, { name: 'stats' })) as FaceWorkerStats;
     },
     async crashOnce() {
       try {
@@ -108,6 +116,20 @@ export function makeFaceEngine(options: { size: number; idleTimeout?: number }):
       created = undefined;
     },
   };
+}
+
+/**
+ * Starts loading the models in every worker in the background (main.ts, `FACE_WARMUP`), so the first
+ * check does not pay the load (0.5–8 s). The event loop stays free meanwhile (the load runs in the
+ * workers); a check that arrives first queues behind the warm-up task and waits for it. Never rejects:
+ * a failed warm-up is logged and the first check loads the models instead.
+ */
+export function startFaceWarmup(engine: FaceEngine, logger: Pick<Logger, 'info' | 'warn'>): Promise<void> {
+  const started = performance.now();
+  return engine.warmup().then(
+    (rss) => logger.info({ workers: engine.size, ms: Math.round(performance.now() - started), rssMb: Math.round(rss / 1024 / 1024) }, 'face models loaded'),
+    (err: unknown) => logger.warn({ err }, 'face model warm-up failed; the first check will load the models'),
+  );
 }
 
 /** Cosine similarity of two embeddings (1 = identical direction). */

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, csrfHeaders, type TestApp } from '../../../../test/support/app.js';
 import { PASSWORD, sessionCookieOf, signIn, signUpMember } from '../../identity/login-security/test-members.js';
 import { grantStaffRole } from '../../ops/staff/guard.js';
+import { faceWarmupEnabled, loadConfig } from '../../config.js';
 import { verifiedMembers } from './badge.js';
+import { makeFaceEngine, startFaceWarmup } from './engine.js';
 import { DEMO_DIR, makeFaceFixture, type FaceFixture } from './test-faces.js';
 import { makeFaceService } from './service.js';
 
@@ -73,6 +75,41 @@ describe('face engine pool', () => {
     expect(after.ok && after.faces.length).toBe(1);
     expect(after.ok && after.faces[0]!.embedding.length).toBe(1024);
   }, 60_000);
+});
+
+describe('face model warm-up at start (FACE_WARMUP)', () => {
+  it('loads in the background: requests are answered meanwhile, and a frame sent during the load waits for the models', async () => {
+    const engine = makeFaceEngine({ size: 1 });
+    const logged: string[] = [];
+    const logger = { info: (_: object, msg: string) => logged.push(`info: ${msg}`), warn: (_: object, msg: string) => logged.push(`warn: ${msg}`) };
+    try {
+      let warm = false;
+      const warming = startFaceWarmup(engine, logger as unknown as Parameters<typeof startFaceWarmup>[1]).then(() => (warm = true));
+      // Loading takes 0.5–8 s in the worker thread; the event loop answers a request long before that.
+      expect((await t.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+      expect(warm).toBe(false);
+      const early = await engine.analyse(fx.straight);
+      expect(early.ok && early.faces.length).toBe(1);
+      await warming;
+      expect(logged).toEqual(['info: face models loaded']);
+      const stats = await engine.stats();
+      expect(stats.loaded).toBe(true);
+      // Every tensor of the frame was disposed: only the models' own weights stay alive.
+      const before = stats.tensors;
+      await engine.analyse(fx.turned);
+      expect((await engine.stats()).tensors).toBe(before);
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
+
+  it('is on by default except in tests, and FACE_WARMUP decides when set', () => {
+    expect(faceWarmupEnabled(loadConfig({ NODE_ENV: 'test' }))).toBe(false);
+    expect(faceWarmupEnabled(loadConfig({ NODE_ENV: 'development' }))).toBe(true);
+    expect(faceWarmupEnabled(loadConfig({ NODE_ENV: 'test', FACE_WARMUP: 'true' }))).toBe(true);
+    expect(faceWarmupEnabled(loadConfig({ NODE_ENV: 'development', FACE_WARMUP: 'false' }))).toBe(false);
+    expect(() => loadConfig({ FACE_WARMUP: 'sometimes' })).toThrow(/FACE_WARMUP/);
+  });
 });
 
 describe('face verification over HTTP', () => {
@@ -215,5 +252,66 @@ describe('face verification over HTTP', () => {
     expect(filesUnder(dir)).toEqual([]);
     const open = await db().selectFrom('face_reviews').select(['status', 'data_key']).where('member_id', '=', m.id).where('check_id', '=', c2.id).executeTakeFirstOrThrow();
     expect(open).toEqual({ status: 'withdrawn', data_key: null });
+  }, 180_000);
+
+  it('lets a reviewer see how long a case waited and the profile photos, requires a reason to reject, and shows every read on the member’s access log', async () => {
+    // The case was opened two hours ago (the service's clock), so the queue reports the wait.
+    const twoHoursAgo = () => new Date(Date.now() - 2 * 3600 * 1000);
+    const strict = makeFaceService({ db: db(), keyring: t.services.keyring, consent: t.services.consent, engine: t.services.face.engine, dataDir: t.dataDir, logger: t.services.logger, thresholds: { match: 0.9999 }, pickChallenge: () => fx.challenge, clock: twoHoursAgo });
+    const m = await member();
+    await consent(m, true);
+    const c = await strict.startChallenge(m.id);
+    expect(await strict.check(m.id, c.id, [fx.straight, fx.turned])).toEqual({ status: 'review' });
+    const dir = path.join(t.dataDir, 'media', 'members', m.id, 'face');
+    const staff = await member();
+    await grantStaffRole(db(), staff.username, 'face_reviewer');
+
+    const list = (await t.app.inject({ method: 'GET', url: '/api/staff/face-reviews', headers: await staff.headers() })).json() as { cases: { id: string; createdAt: string; waitedSeconds: number }[] };
+    const entry = list.cases.find((x) => Date.parse(x.createdAt) < Date.now() - 3600 * 1000)!;
+    expect(entry.waitedSeconds).toBeGreaterThanOrEqual(2 * 3600 - 5);
+    expect(entry.waitedSeconds).toBeLessThan(2 * 3600 + 600);
+    expect(list.cases.map((x) => x.createdAt)).toEqual([...list.cases.map((x) => x.createdAt)].sort());
+    const id = entry.id;
+    const one = (await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}`, headers: await staff.headers() })).json();
+    expect(one).toMatchObject({ memberId: m.id, profilePhotos: 1, rejectReasons: ['no_match', 'spoof_suspected', 'challenge_not_followed', 'frames_differ'], thresholds: { match: 0.72, review: 0.62 } });
+    const photo = await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}/profile-photos/0`, headers: await staff.headers() });
+    expect(photo.statusCode).toBe(200);
+    expect(photo.headers['cache-control']).toBe('no-store, private');
+    expect(photo.rawPayload.equals(fx.profile)).toBe(true);
+    expect((await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}/profile-photos/1`, headers: await staff.headers() })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}/frames/1`, headers: await staff.headers() })).statusCode).toBe(200);
+    // Neither the member nor another member may read the case's images.
+    expect((await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}/profile-photos/0`, headers: await m.headers() })).statusCode).toBe(403);
+
+    // Bad decisions: a clear localized error, and the case stays open with its frames.
+    const decide = async (payload: object) => t.app.inject({ method: 'POST', url: `/api/staff/face-reviews/${id}/decision`, headers: await staff.headers(), payload });
+    const noReason = await decide({ decision: 'rejected' });
+    expect(noReason.statusCode).toBe(400);
+    expect(JSON.stringify(noReason.json())).toContain('Pilih alasan');
+    const reasonWithApproval = await decide({ decision: 'approved', reason: 'no_match' });
+    expect(reasonWithApproval.statusCode).toBe(400);
+    expect(JSON.stringify(reasonWithApproval.json())).toContain('tidak memerlukan alasan');
+    expect((await decide({ decision: 'rejected', reason: 'looks_odd' })).statusCode).toBe(400);
+    expect(await db().selectFrom('face_reviews').select('status').where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ status: 'open' });
+    expect(filesUnder(dir)).toHaveLength(2);
+
+    // A rejection with a reason: the member's attempt is refused with it; nothing of the case can be read any more.
+    expect((await decide({ decision: 'rejected', reason: 'spoof_suspected' })).json()).toEqual({ status: 'rejected' });
+    expect(await db().selectFrom('face_checks').select(['status', 'reason']).where('id', '=', c.id).executeTakeFirstOrThrow()).toEqual({ status: 'refused', reason: 'spoof_suspected' });
+    const decided = await db().selectFrom('audit_log').select(['actor_id', 'details']).where('action', '=', 'face.review_decided').where('subject_id', '=', m.id).execute();
+    expect(decided).toEqual([{ actor_id: staff.id, details: { reviewId: id, checkId: c.id, decision: 'rejected', reason: 'spoof_suspected' } }]);
+    expect(filesUnder(dir)).toEqual([]);
+    for (const url of [`/api/staff/face-reviews/${id}`, `/api/staff/face-reviews/${id}/frames/0`, `/api/staff/face-reviews/${id}/profile-photos/0`]) {
+      expect((await t.app.inject({ method: 'GET', url, headers: await staff.headers() })).statusCode, url).toBe(404);
+    }
+    expect((await decide({ decision: 'approved' })).statusCode).toBe(404);
+    expect(await verifiedMembers(db(), [m.id])).toEqual(new Set());
+    expect((await t.app.inject({ method: 'GET', url: '/api/staff/face-reviews', headers: await staff.headers() })).json().cases.map((x: { id: string }) => x.id)).not.toContain(id);
+
+    // The member's "your data" access log shows each staff read: role, purpose and what was read.
+    const data = (await t.app.inject({ method: 'GET', url: '/api/me/data', headers: await m.headers() })).json() as { accesses: { role: string; purpose: string; what: string | null }[] };
+    const reads = data.accesses.filter((a) => a.what !== null);
+    expect(reads.map((a) => a.what).sort()).toEqual(['face_review_frame', 'face_review_profile_photo', 'face_review_scores']);
+    for (const read of reads) expect(read).toMatchObject({ role: 'face_reviewer', purpose: 'biometric_verification' });
   }, 180_000);
 });

@@ -1,7 +1,7 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { signedInMember } from '../../identity/sessions/routes.js';
 import type { SessionService } from '../../identity/sessions/service.js';
@@ -13,7 +13,7 @@ import { t } from '../../platform/i18n/i18n.js';
 import { sniffImageType } from '../../platform/media/image.js';
 import { verifiedMembers } from './badge.js';
 import { FACE_LIMITS } from './engine.js';
-import { MAX_FRAMES, type FaceService } from './service.js';
+import { MAX_FRAMES, REVIEW_REJECT_REASONS, type FaceService } from './service.js';
 
 const uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const date = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
@@ -34,6 +34,16 @@ const checkResult = Type.Object({
   /** In the member's language. */
   message: Type.String(),
 });
+
+/** A decrypted review image, never cached or stored by the browser beyond the page. */
+function sendImage(reply: FastifyReply, bytes: Buffer) {
+  const type = sniffImageType(bytes);
+  return reply
+    .type(type === 'png' ? 'image/png' : type === 'webp' ? 'image/webp' : 'image/jpeg')
+    .header('cache-control', 'no-store, private')
+    .header('content-disposition', 'inline')
+    .send(bytes as never); // a Buffer is sent as is (no serializer), the 4xx schema still applies
+}
 
 /**
  * Face verification (P1.5): the member's consent, challenge and check; the badge lookup other
@@ -157,15 +167,18 @@ export const faceRoutes: FastifyPluginAsyncTypebox<{ face: FaceService; sessions
     '/api/staff/face-reviews',
     {
       schema: {
-        summary: 'Open face review cases, oldest first (staff: face_reviewer)',
+        summary: 'Open face review cases, oldest first, with how long each has waited (staff: face_reviewer)',
         tags: ['staff'],
-        response: { 200: Type.Object({ cases: Type.Array(Type.Object({ id: Type.String(), frames: Type.Integer(), createdAt: Type.String() })) }), '4xx': problemSchema },
+        response: {
+          200: Type.Object({ cases: Type.Array(Type.Object({ id: Type.String(), frames: Type.Integer(), createdAt: Type.String({ format: 'date-time' }), waitedSeconds: Type.Integer({ minimum: 0 }) })) }),
+          '4xx': problemSchema,
+        },
       },
     },
     async (request, reply) => {
       await reviewer(request);
       reply.header('cache-control', 'no-store');
-      return { cases: (await face.openReviews()).map((c) => ({ id: c.id, frames: c.frames, createdAt: c.created_at.toISOString() })) };
+      return { cases: (await face.openReviews()).map((c) => ({ id: c.id, frames: c.frames, createdAt: c.created_at.toISOString(), waitedSeconds: c.waitedSeconds })) };
     },
   );
 
@@ -173,7 +186,7 @@ export const faceRoutes: FastifyPluginAsyncTypebox<{ face: FaceService; sessions
     '/api/staff/face-reviews/:id',
     {
       schema: {
-        summary: 'One open face review case: challenge and scores (audited read)',
+        summary: 'One open face review case: challenge, scores, how many frames and profile photos there are, and the reasons a rejection can give (audited read)',
         tags: ['staff'],
         params: Type.Object({ id: uuid }),
         response: {
@@ -182,7 +195,11 @@ export const faceRoutes: FastifyPluginAsyncTypebox<{ face: FaceService; sessions
             memberId: Type.String(),
             challenge: Type.String(),
             frames: Type.Integer(),
-            createdAt: Type.String(),
+            profilePhotos: Type.Integer(),
+            createdAt: Type.String({ format: 'date-time' }),
+            rejectReasons: Type.Array(Type.String()),
+            /** The similarity at or above which a check is verified automatically, and below which it is refused. */
+            thresholds: Type.Object({ match: Type.Number(), review: Type.Number() }),
             scores: Type.Object({ similarity: Type.Number(), real: Type.Number(), live: Type.Number(), yaw: Type.Array(Type.Number()), happy: Type.Array(Type.Number()) }),
           }),
           '4xx': problemSchema,
@@ -194,7 +211,7 @@ export const faceRoutes: FastifyPluginAsyncTypebox<{ face: FaceService; sessions
       const c = await face.review(request.params.id);
       await auditStaffRead(db, { staffId: staff.staffId, role: staff.role, memberId: c.memberId, purpose: 'biometric_verification', what: 'face_review_scores' });
       reply.header('cache-control', 'no-store');
-      return { id: c.id, memberId: c.memberId, challenge: c.challenge, frames: c.frames, createdAt: c.createdAt.toISOString(), scores: c.scores };
+      return { id: c.id, memberId: c.memberId, challenge: c.challenge, frames: c.frames, profilePhotos: c.profilePhotos, createdAt: c.createdAt.toISOString(), rejectReasons: [...REVIEW_REJECT_REASONS], thresholds: { match: face.thresholds.match, review: face.thresholds.review }, scores: c.scores };
     },
   );
 
@@ -212,12 +229,25 @@ export const faceRoutes: FastifyPluginAsyncTypebox<{ face: FaceService; sessions
       const staff = await reviewer(request);
       const frame = await face.reviewFrame(request.params.id, Number(request.params.n));
       await auditStaffRead(db, { staffId: staff.staffId, role: staff.role, memberId: frame.memberId, purpose: 'biometric_verification', what: 'face_review_frame' });
-      const type = sniffImageType(frame.bytes);
-      return reply
-        .type(type === 'png' ? 'image/png' : type === 'webp' ? 'image/webp' : 'image/jpeg')
-        .header('cache-control', 'no-store, private')
-        .header('content-disposition', 'inline')
-        .send(frame.bytes as never); // a Buffer is sent as is (no serializer), the 4xx schema still applies
+      return sendImage(reply, frame.bytes);
+    },
+  );
+
+  app.get(
+    '/api/staff/face-reviews/:id/profile-photos/:n',
+    {
+      schema: {
+        summary: 'One of the profile photos the case was compared with, for the reviewer to compare (only while the case is open; audited read)',
+        tags: ['staff'],
+        params: Type.Object({ id: uuid, n: Type.String({ pattern: '^[0-5]$' }) }),
+        response: { '4xx': problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const staff = await reviewer(request);
+      const photo = await face.reviewProfilePhoto(request.params.id, Number(request.params.n));
+      await auditStaffRead(db, { staffId: staff.staffId, role: staff.role, memberId: photo.memberId, purpose: 'biometric_verification', what: 'face_review_profile_photo' });
+      return sendImage(reply, photo.bytes);
     },
   );
 
@@ -226,16 +256,30 @@ export const faceRoutes: FastifyPluginAsyncTypebox<{ face: FaceService; sessions
     {
       schema: {
         summary: 'Approve (badge) or reject an open face review case; the frames and the case key are deleted either way',
+        description: 'A rejection needs `reason` (one of the case\'s `rejectReasons`; the member\'s attempt is refused with it); an approval takes none.',
         tags: ['staff'],
         params: Type.Object({ id: uuid }),
-        body: Type.Object({ decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected')]) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected')]),
+            reason: Type.Optional(Type.Union(REVIEW_REJECT_REASONS.map((r) => Type.Literal(r)))),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ status: Type.String() }), '4xx': problemSchema },
       },
     },
     async (request) => {
       const staff = await reviewer(request);
-      await face.decide(request.params.id, staff.staffId, request.body.decision);
-      return { status: request.body.decision };
+      const { decision, reason } = request.body;
+      if (decision === 'rejected' && !reason) {
+        throw new AppError('validation_failed', 400, 'a rejection needs a reason', { fields: [{ field: 'reason', code: 'required', messageKey: 'face.review.errors.reasonRequired' }] });
+      }
+      if (decision === 'approved' && reason) {
+        throw new AppError('validation_failed', 400, 'an approval takes no reason', { fields: [{ field: 'reason', code: 'invalid', messageKey: 'face.review.errors.reasonWithApproval' }] });
+      }
+      await face.decide(request.params.id, staff.staffId, decision, reason ?? null);
+      return { status: decision };
     },
   );
 };

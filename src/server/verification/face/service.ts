@@ -74,6 +74,10 @@ export type RefusalReason =
   | 'no_profile_face'
   | 'no_match';
 
+/** What a reviewer can reject a case for: refusal reasons a person can judge from the frames (the member sees that reason). */
+export const REVIEW_REJECT_REASONS = ['no_match', 'spoof_suspected', 'challenge_not_followed', 'frames_differ'] as const satisfies readonly RefusalReason[];
+export type ReviewRejectReason = (typeof REVIEW_REJECT_REASONS)[number];
+
 export type CheckOutcome = { status: 'verified' } | { status: 'review' } | { status: 'refused'; reason: RefusalReason };
 
 interface Deps {
@@ -228,14 +232,20 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
     return Number(row?.n ?? 0);
   }
 
+  /** Files of the member's profile photos a check compares against (the first 6 that exist). */
+  async function profilePhotoFiles(memberId: string): Promise<string[]> {
+    const photos = await db.selectFrom('member_photos').select(['storage_path']).where('member_id', '=', memberId).orderBy('created_at').limit(6).execute();
+    return photos.map((p) => path.join(dataDir, p.storage_path)).filter((file) => fs.existsSync(file));
+  }
+
   /** Embeddings of every face found in the member's profile photos (computed now, never stored). */
   async function profileEmbeddings(memberId: string): Promise<number[][]> {
-    const photos = await db.selectFrom('member_photos').select(['storage_path']).where('member_id', '=', memberId).orderBy('created_at').limit(6).execute();
     const out: number[][] = [];
-    for (const photo of photos) {
-      const file = path.join(dataDir, photo.storage_path);
-      if (!fs.existsSync(file)) continue;
-      const analysis = await engine.analyse(fs.readFileSync(file));
+    for (const file of await profilePhotoFiles(memberId)) {
+      // Read without blocking the event loop (a photo erased meanwhile is skipped).
+      const bytes = await fs.promises.readFile(file).catch(() => undefined);
+      if (!bytes) continue;
+      const analysis = await engine.analyse(bytes);
       if (!analysis.ok) continue;
       for (const face of analysis.faces) if (face.embedding.length > 0 && face.size >= T.minFaceSize) out.push(face.embedding);
     }
@@ -411,9 +421,11 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
       return refuse('no_match');
     },
 
-    /** Open review cases, oldest first (ids and times only; the scores and frames are read one case at a time). */
+    /** Open review cases, oldest first (ids and times only; the scores and frames are read one case at a time), with how long each has waited. */
     async openReviews() {
-      return db.selectFrom('face_reviews').select(['id', 'check_id', 'frames', 'created_at']).where('status', '=', 'open').orderBy('created_at').limit(50).execute();
+      const now = clock().getTime();
+      const rows = await db.selectFrom('face_reviews').select(['id', 'check_id', 'frames', 'created_at']).where('status', '=', 'open').orderBy('created_at').limit(50).execute();
+      return rows.map((r) => ({ ...r, waitedSeconds: Math.max(0, Math.floor((now - r.created_at.getTime()) / 1000)) }));
     },
 
     /** One open case for a reviewer: its scores (decrypted). Audited by the caller with `auditStaffRead`. */
@@ -422,7 +434,20 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
       if (!row || row.status !== 'open') throw new AppError('not_found', 404, 'no open face review');
       const scores = JSON.parse(keyring.decrypt(row.scores, 'face_reviews.scores')) as { similarity: number; real: number; live: number; yaw: number[]; happy: number[] };
       const check = await db.selectFrom('face_checks').select('challenge').where('id', '=', row.check_id).executeTakeFirstOrThrow();
-      return { id: row.id, memberId: row.member_id, checkId: row.check_id, challenge: check.challenge, frames: row.frames, createdAt: row.created_at, scores };
+      const photos = await profilePhotoFiles(row.member_id);
+      return { id: row.id, memberId: row.member_id, checkId: row.check_id, challenge: check.challenge, frames: row.frames, profilePhotos: photos.length, createdAt: row.created_at, scores };
+    },
+
+    /**
+     * One of the member's profile photos (the ones the check compared against), for the reviewer to
+     * compare with the frames; only while the case is open. Audited by the caller with `auditStaffRead`.
+     */
+    async reviewProfilePhoto(reviewId: string, n: number): Promise<{ memberId: string; bytes: Buffer }> {
+      const row = await db.selectFrom('face_reviews').select(['member_id', 'status']).where('id', '=', reviewId).executeTakeFirst();
+      if (!row || row.status !== 'open') throw new AppError('not_found', 404, 'no open face review');
+      const file = (await profilePhotoFiles(row.member_id))[n];
+      if (!file) throw new AppError('not_found', 404, 'no such profile photo');
+      return { memberId: row.member_id, bytes: fs.readFileSync(file) };
     },
 
     /** One frame of an open case, decrypted; refused once the case is closed (the key is gone). */
@@ -435,8 +460,12 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
       return { memberId: row.member_id, bytes: open(key, fs.readFileSync(file), `face_reviews.frame|${reviewId}|${n}`) };
     },
 
-    /** A reviewer's decision: approve (template + badge) or reject; either way the frames and key are deleted. */
-    async decide(reviewId: string, staffId: string, decision: 'approved' | 'rejected'): Promise<void> {
+    /**
+     * A reviewer's decision: approve (template + badge) or reject with one of REVIEW_REJECT_REASONS (the
+     * member's attempt is refused with that reason); either way the frames and key are deleted.
+     */
+    async decide(reviewId: string, staffId: string, decision: 'approved' | 'rejected', reason: ReviewRejectReason | null = null): Promise<void> {
+      if ((decision === 'rejected') !== (reason !== null)) throw new Error('a rejection needs a reason, an approval takes none');
       const now = clock();
       const memberId = await db.transaction().execute(async (trx) => {
         // Member row first, then the case (the order a withdrawal's purge takes).
@@ -459,8 +488,8 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
             .execute();
         }
         await trx.updateTable('face_reviews').set({ status: decision, data_key: null, embedding: null, decided_at: now, decided_by: staffId }).where('id', '=', reviewId).execute();
-        await trx.updateTable('face_checks').set({ status: decision === 'approved' ? 'verified' : 'refused', reason: decision === 'approved' ? null : 'no_match' }).where('id', '=', row.check_id).execute();
-        await appendAudit(trx, { type: 'staff', id: staffId }, { action: 'face.review_decided', subjectType: 'member', subjectId: row.member_id, details: { reviewId, checkId: row.check_id, decision } }, { purpose: FACE_PURPOSE, at: now });
+        await trx.updateTable('face_checks').set({ status: decision === 'approved' ? 'verified' : 'refused', reason }).where('id', '=', row.check_id).execute();
+        await appendAudit(trx, { type: 'staff', id: staffId }, { action: 'face.review_decided', subjectType: 'member', subjectId: row.member_id, details: { reviewId, checkId: row.check_id, decision, reason } }, { purpose: FACE_PURPOSE, at: now });
         return row.member_id;
       });
       const dir = faceDir(memberId);

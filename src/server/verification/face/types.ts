@@ -33,3 +33,17 @@ export interface FaceObservation {
 export type FaceTaskResult =
   | { ok: true; width: number; height: number; faces: FaceObservation[]; rss: number }
   | { ok: false; error: 'corrupt' };
+
+/** One worker's memory as it sees it (the worker's `stats` export; bench/face.ts) (RSS is the whole process's; the heaps are the worker's own). */
+export interface FaceWorkerStats {
+  /** process.memoryUsage() inside the worker: rss (process-wide), heapUsed/heapTotal (this isolate), external, arrayBuffers. */
+  memory: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Whether the models are loaded (false: nothing below is meaningful yet). */
+  loaded: boolean;
+  /** Tensors alive in TensorFlow.js (a number that grows per check is a leak). */
+  tensors: number;
+  /** Bytes of the WASM backend's linear memory (grows to its high-water mark, never shrinks). */
+  wasmHeap: number;
+  /** libvips' operation cache (process-wide; turned off by the worker). */
+  sharpCache: { memory: number; files: number; items: number };
+}

@@ -6,15 +6,40 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import type { FaceObservation, FaceTask, FaceTaskResult } from './types.js';
+import { fullGc } from './diagnostics.js';
+import type { FaceObservation, FaceTask, FaceTaskResult, FaceWorkerStats } from './types.js';
 
 const require = createRequire(import.meta.url);
 // The package's `exports` map blocks subpaths: find its folder from the main entry (dist/human.node.js).
 const humanDir = path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..');
 const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+
+/** The worker thread's nice value (0 = normal, 19 = lowest): inference gives way to request handling. */
+export const WORKER_NICE = 10;
+
+// Other requests first: on Linux a nice value set from a thread applies to that thread only, so the
+// WASM inference (which runs on this thread) yields the CPU to the event loop, PostgreSQL and the
+// libuv pool when they need it, instead of sharing it equally (2 cores: checks would add tail latency).
+// Elsewhere it would lower the whole process, so it is Linux only.
+if (process.platform === 'linux') {
+  try {
+    os.setPriority(WORKER_NICE);
+  } catch {
+    // A sandbox may forbid it; the checks are right either way, only other requests' tail latency differs.
+  }
+}
+
+// libvips' operation cache and thread count are process-wide. Every uploaded image is different (face
+// frames here, profile photos on the request thread): the cache would only hold memory, never hit. One
+// libvips thread per operation is already sharp's default on glibc; said here so other builds (musl,
+// jemalloc) do not multiply threads and their malloc arenas. A 12 MP JPEG is decoded with DCT scaling
+// (shrink-on-load) since the resize comes early in the pipeline.
+sharp.cache(false);
+sharp.concurrency(1);
 
 /** The longest side the model sees; a phone selfie (4000 px) is shrunk to this first (memory and time). */
 export const MODEL_INPUT_SIDE = 800;
@@ -79,9 +104,14 @@ async function load(): Promise<HumanLike> {
   return instance;
 }
 
+/** The loaded engine; concurrent callers (the boot warm-up and an early check) share one load. */
 async function engine(): Promise<HumanLike> {
   if (human) return human;
-  loading ??= load();
+  loading ??= load().catch((error: unknown) => {
+    // A failed load (e.g. a file read error) is retried by the next task instead of failing every check.
+    loading = undefined;
+    throw error;
+  });
   human = await loading;
   return human;
 }
@@ -152,3 +182,22 @@ export default async function run(task: FaceTask): Promise<FaceTaskResult> {
     h.tf.dispose([tensor, batched]);
   }
 }
+
+/**
+ * Diagnostics, run as piscina's named task `stats`: this worker's memory, live tensors, WASM heap and
+ * sharp cache. `{ gc: true }` first runs a full garbage collection in this thread (bench/face.ts, to
+ * separate memory the JS heap would give back from native memory that stays).
+ */
+export async function stats(options?: { gc?: boolean }): Promise<FaceWorkerStats> {
+  if (options?.gc) fullGc();
+  const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  const cache = sharp.cache();
+  return {
+    memory: { rss, heapTotal, heapUsed, external, arrayBuffers },
+    loaded: human !== undefined,
+    tensors: human ? (human.tf.memory().numTensors as number) : 0,
+    wasmHeap: human ? ((human.tf.engine().backend?.wasm?.HEAPU8?.length as number | undefined) ?? 0) : 0,
+    sharpCache: { memory: cache.memory.current, files: cache.files.current, items: cache.items.current },
+  };
+}
+
