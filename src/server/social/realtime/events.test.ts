@@ -57,5 +57,7 @@ describe('member events', () => {
     await arrived(1);
     expect(received[0]!.event.type).toBe('test.after');
     await expect(publishCommittedMemberEvents(database.db, [{ memberId: 'm-1', event: { type: 'test.big', blob: 'x'.repeat(8000) } }])).rejects.toThrow(/too large/);
+    // Never inside a transaction: it would turn off durable commit for the caller's whole transaction.
+    await expect(database.db.transaction().execute((trx) => publishCommittedMemberEvents(trx, [{ memberId: 'm-1', event: { type: 'test.inside' } }]))).rejects.toThrow(/after the commit/);
   });
 });

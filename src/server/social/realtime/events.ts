@@ -52,6 +52,8 @@ function notifyCall({ memberId, event }: MemberEventEnvelope) {
  * decides), where BEGIN / SET LOCAL / NOTIFY / COMMIT took four.
  */
 export async function publishCommittedMemberEvents(db: Kysely<Database>, envelopes: MemberEventEnvelope[]): Promise<void> {
+  // Inside a caller's transaction the setting would make that whole transaction's commit asynchronous.
+  if (db.isTransaction) throw new Error('publishCommittedMemberEvents runs after the commit, not inside a transaction');
   if (envelopes.length === 0) return;
   await sql`SELECT set_config('synchronous_commit', 'off', true), ${sql.join(envelopes.map(notifyCall))}`.execute(db);
 }
