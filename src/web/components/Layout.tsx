@@ -34,6 +34,9 @@ function useFocusOnNavigate(): void {
   }, [pathname]);
 }
 
+/** What the layout tells its pages about who is signed in: undefined while unknown, null when signed out. */
+export type SignedInContext = ReturnType<typeof useSignedInMember>;
+
 export function Layout() {
   const { t } = useTranslation();
   const language = useLanguage();
@@ -97,7 +100,8 @@ export function Layout() {
 
       <main id="main" className="site-main" tabIndex={-1}>
         <div className="container">
-          <Outlet />
+          {/* Pages that differ for a signed-in member (Home) read who it is from here, without asking again. */}
+          <Outlet context={me satisfies SignedInContext} />
         </div>
       </main>
 

@@ -70,7 +70,7 @@ export function Discover() {
   return (
     <div className="discover">
       <header className="page-intro">
-        <h1>{t('profiles.title.discover')}</h1>
+        <h1 tabIndex={-1}>{t('profiles.title.discover')}</h1>
         <p className="tagline">
           <Link to="/profile">{t('profiles.title.own')}</Link> · <Link to="/profile/edit">{t('profiles.actions.edit')}</Link>
         </p>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useOutletContext } from 'react-router';
+import type { SignedInContext } from '../components/Layout.js';
 import { privacyPolicyHref } from '../links.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
@@ -12,6 +13,8 @@ export function Home() {
   const { t } = useTranslation();
   const language = useLanguage();
   useDocumentTitle(t('home.title'));
+  // A signed-in member is offered discovery instead of signing up again.
+  const me = useOutletContext<SignedInContext>();
 
   return (
     <>
@@ -20,11 +23,17 @@ export function Home() {
           {t('home.title')}
         </h1>
         <p className="lead">{t('home.lead')}</p>
-        <p className="hero-note">{t('home.signUpNote')}</p>
+        {!me && <p className="hero-note">{t('home.signUpNote')}</p>}
         <div className="actions">
-          <Link className="button" to="/signup">
-            {t('home.signUp')}
-          </Link>
+          {me ? (
+            <Link className="button" to="/discover">
+              {t('memberNav.discover')}
+            </Link>
+          ) : (
+            <Link className="button" to="/signup">
+              {t('home.signUp')}
+            </Link>
+          )}
           <Link className="button button-secondary" to="/support">
             {t('home.contactSupport')}
           </Link>
