@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { buildApp } from '../../src/server/app.js';
 import { PASSWORD, signUpMember } from '../../src/server/identity/login-security/test-members.js';
 import { makeFaceFixture, type FaceFixture } from '../../src/server/verification/face/test-faces.js';
 import { SHOTS, hasChromium, launchChromium, noHorizontalScroll, serveOverHttps } from '../support/browser.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { signInThroughForm } from './member-browser.js';
 
 /**
  * Face verification (P1.5) in Chromium at phone size, upload path: the separate biometric consent
@@ -40,22 +41,7 @@ describe.runIf(hasChromium)('face verification (Chromium)', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function signedIn(username: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, ignoreHTTPSErrors: true, locale: 'id-ID' });
-    context.setDefaultTimeout(20_000);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    await page.goto(`${origin}/`);
-    await page.getByRole('region', { name: 'Cookie di Kenalan' }).getByRole('button', { name: 'Tolak semua' }).click();
-    await page.goto(`${origin}/signin`);
-    await page.getByLabel('Nama pengguna, email, atau nomor HP').fill(username);
-    await page.getByLabel('Kata sandi', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
-    await expect.poll(() => new URL(page.url()).pathname).toBe('/account/sessions');
-    return { context, page };
-  }
+  const signedIn = (username: string) => signInThroughForm(browser, origin, username, PASSWORD);
 
   const badgesSeenBy = (page: Page, id: string) =>
     page.evaluate(async (memberId) => {

@@ -54,3 +54,25 @@ export async function refuseOptionalCookies(page: Page): Promise<void> {
   await reject.click();
   await expect.poll(() => reject.count()).toBe(0);
 }
+
+/**
+ * A phone-sized Indonesian window signed in through the sign-in form itself (for tests where the
+ * form is part of what they check, e.g. staff who must have signed in recently): optional cookies
+ * refused on the home page, then username and password, landing on the sessions page.
+ */
+export async function signInThroughForm(browser: Browser, origin: string, username: string, password: string, timeout = 20_000): Promise<MemberWindow> {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, ignoreHTTPSErrors: true, locale: 'id-ID' });
+  context.setDefaultTimeout(timeout);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  await page.goto(`${origin}/`);
+  await page.getByRole('region', { name: 'Cookie di Kenalan' }).getByRole('button', { name: 'Tolak semua' }).click();
+  await page.goto(`${origin}/signin`);
+  await page.getByLabel('Nama pengguna, email, atau nomor HP').fill(username);
+  await page.getByLabel('Kata sandi', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+  await expect.poll(() => new URL(page.url()).pathname, { timeout }).toBe('/account/sessions');
+  return { context, page };
+}

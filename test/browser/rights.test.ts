@@ -1,11 +1,12 @@
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { buildApp } from '../../src/server/app.js';
 import { PASSWORD, signUpMember } from '../../src/server/identity/login-security/test-members.js';
 import { grantStaffRole } from '../../src/server/ops/staff/guard.js';
 import { SHOTS, hasChromium, launchChromium, noHorizontalScroll, serveOverHttps } from '../support/browser.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { signInThroughForm } from './member-browser.js';
 
 /**
  * Rights in Debian's Chromium at phone size, in Indonesian: correcting account details, showing
@@ -32,22 +33,7 @@ describe.runIf(hasChromium)('rights: correction, reveal, restriction, request lo
     await t?.close();
   });
 
-  async function signedIn(username: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, ignoreHTTPSErrors: true, locale: 'id-ID' });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    await page.goto(`${origin}/`);
-    await page.getByRole('region', { name: 'Cookie di Kenalan' }).getByRole('button', { name: 'Tolak semua' }).click();
-    await page.goto(`${origin}/signin`);
-    await page.getByLabel('Nama pengguna, email, atau nomor HP').fill(username);
-    await page.getByLabel('Kata sandi', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
-    await poll(() => new URL(page.url()).pathname).toBe('/account/sessions');
-    return { context, page };
-  }
+  const signedIn = (username: string) => signInThroughForm(browser, origin, username, PASSWORD, 10_000);
   const statusText = (page: Page) => page.getByRole('status').allTextContents().then((all) => all.join(' '));
 
   it('a member corrects details, reveals masked values with the password, restricts location; the privacy officer sees the requests', async () => {
