@@ -106,7 +106,19 @@ export interface JobQueue {
   readonly boss: PgBoss;
 }
 
-export function createJobQueue(db: Kysely<Database>, options: { pollSeconds: number; logger: Logger }): JobQueue {
+/**
+ * What a skipped statement answers. pg-boss reads `rows[0].count` from its complete/fail/cancel
+ * commands (all end in `SELECT COUNT(*) FROM results`), so those get one row counting nothing;
+ * every other statement gets no rows (a fetch then finds no job).
+ */
+export function skippedBookkeepingResult(text: string): { rows: unknown[] } {
+  return { rows: /select\s+count\(\*\)\s+from\s+results\s*$/i.test(text) ? [{ count: '0' }] : [] };
+}
+
+export function createJobQueue(
+  db: Kysely<Database>,
+  options: { pollSeconds: number; logger: Logger; /** How long stop() waits for running handlers. */ stopTimeoutMs?: number },
+): JobQueue {
   const shared = bossDb(db);
   let stopped = false;
   const boss = new PgBoss({
@@ -120,7 +132,7 @@ export function createJobQueue(db: Kysely<Database>, options: { pollSeconds: num
         } catch (err) {
           if (!stopped) throw err;
           options.logger.warn({ err }, 'job queue bookkeeping after stop skipped');
-          return { rows: [] };
+          return skippedBookkeepingResult(text);
         }
       },
     },
@@ -146,7 +158,7 @@ export function createJobQueue(db: Kysely<Database>, options: { pollSeconds: num
     async stop() {
       if (!started) return;
       started = false;
-      await boss.stop({ graceful: true, wait: true, timeout: 5000 });
+      await boss.stop({ graceful: true, wait: true, timeout: options.stopTimeoutMs ?? 5000 });
       stopped = true;
     },
     async send(trx, name, payload, options) {
