@@ -92,6 +92,7 @@ const ROUTES: Record<string, Spec> = {
     cases: [{ url: (c) => `/api/posts/${c.connectionsPost}/photos/${c.postPhotoId}`, expect: { stranger: [404], connection: OK, ...hidden() } }],
   },
   'GET /api/chats': { list: true },
+  'GET /api/chats/unread': { list: true },
   'GET /api/chats/{memberId}/messages': { cases: [{ url: (c) => `/api/chats/${c.a.id}/messages`, expect: { stranger: REFUSED, connection: OK, ...hidden(REFUSED) } }] },
   'POST /api/chats/{memberId}/messages': {
     cases: [{ url: (c) => `/api/chats/${c.a.id}/messages`, body: () => ({ clientKey: crypto.randomUUID(), body: 'Halo' }), expect: { stranger: REFUSED, ...hidden(REFUSED) } }],
@@ -176,7 +177,8 @@ async function ok(response: { statusCode: number; body: string }, status = 200) 
 }
 
 beforeAll(async () => {
-  t = await createTestApp({ workers: false });
+  // Every walk calls each route from one client address: well past the API-wide 300 a minute, which is not what this test is about.
+  t = await createTestApp({ workers: false, env: { RATE_LIMIT_PER_MINUTE: '5000' } });
   const [a, stranger, blockedByA, blockerOfA, connection, q, rr] = await Promise.all([201, 202, 203, 204, 205, 206, 207].map((n) => signedInMember(t, n)));
   viewers = { stranger: stranger!, blockedByA: blockedByA!, blockerOfA: blockerOfA!, adultVsMinor: stranger!, connection: connection! };
   const A = a!;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { buildApp } from '../../src/server/app.js';
 import { chatMember, connectMembers, type ChatMember } from '../../src/server/social/chat/test-helpers.js';
@@ -115,4 +115,91 @@ describe.runIf(hasChromium)('chat: two members chat live (Chromium)', () => {
     await ca.close();
     await cb.close();
   }, 120_000);
+
+  it('counts unread on the Chats tab without loading the list, gives a conversation the tab bar’s room, and keeps the header on one row from 320 px', async () => {
+    const c = await chatMember(t, 603);
+    const d = await chatMember(t, 604);
+    await connectMembers(t, c, d);
+    const chatRequests: string[] = [];
+    let socketReady = false;
+    const { context, page } = await openAsMember(browser, origin, d.session, {
+      path: '/feed',
+      beforeLoad: (p) => {
+        p.on('request', (r) => void (new URL(r.url()).pathname.startsWith('/api/chats') && chatRequests.push(new URL(r.url()).pathname)));
+        p.on('websocket', (ws) => ws.on('framereceived', (frame) => void (String(frame.payload).includes('"live.ready"') && (socketReady = true))));
+      },
+    });
+    const chatsTab = page.locator('.member-nav').getByRole('link', { name: /^Obrolan/ });
+    await expect.poll(() => chatsTab.getAttribute('aria-label')).toBe(null);
+    // Events are not replayed to a socket that was not open yet: wait for it.
+    await expect.poll(() => socketReady).toBe(true);
+
+    // Two messages arrive while D is on another page: the tab's count follows over the socket.
+    for (const body of ['Hai D', 'Apa kabar?']) {
+      const csrf = await csrfHeaders(t.app);
+      const r = await t.app.inject({ method: 'POST', url: `/api/chats/${d.id}/messages`, headers: { ...csrf, cookie: `${csrf.cookie}; ${c.session}` }, payload: { clientKey: `tab-${body.length}-${Date.now()}`, body } });
+      if (r.statusCode !== 201) throw new Error(r.body);
+    }
+    await expect.poll(() => chatsTab.getAttribute('aria-label')).toBe('Obrolan, 2 pesan belum dibaca');
+    expect(await page.locator('.member-tab-count').textContent()).toBe('2');
+    // Only the counts were asked for, never the conversation list (GET /api/chats/unread).
+    expect(chatRequests.length).toBeGreaterThan(0);
+    expect(chatRequests.every((p) => p === '/api/chats/unread'), chatRequests.join(' ')).toBe(true);
+
+    // The header keeps one row (logo, bell, language) at 320 and 360 px, and one row with the places at 1280.
+    for (const width of [320, 360, 1280]) {
+      await page.setViewportSize({ width, height: width === 1280 ? 800 : 740 });
+      await assertHeaderOneRow(page, width === 1280);
+      await page.screenshot({ path: path.join(SHOTS, `member-header-id-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 360, height: 740 });
+
+    // Inside a conversation on a phone the tab bar is gone (the back link leads out), elsewhere it stays.
+    const tabBar = page.locator('.member-nav');
+    expect(await tabBar.isVisible()).toBe(true);
+    await chatsTab.click();
+    await page.getByRole('link', { name: 'Buka obrolan dengan Dewi' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Obrolan dengan Dewi');
+    await expect.poll(() => tabBar.isVisible()).toBe(false);
+    const send = page.getByRole('button', { name: 'Kirim', exact: true });
+    await send.scrollIntoViewIfNeeded();
+    // Nothing covers the composer: the send button is the topmost element at its own centre.
+    expect(await send.evaluate((el) => { const r = el.getBoundingClientRect(); return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el; })).toBe(true);
+    await page.setViewportSize({ width: 320, height: 640 });
+    await assertHeaderOneRow(page, false);
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: path.join(SHOTS, 'chat-conversation-no-tabs-id-320.png'), fullPage: true });
+    // On a wide screen the places stay in the header.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expect.poll(() => tabBar.isVisible()).toBe(true);
+    await page.setViewportSize({ width: 360, height: 740 });
+
+    await page.getByRole('link', { name: '← Semua obrolan' }).click();
+    await expect.poll(() => tabBar.isVisible()).toBe(true);
+    // Reading the chat cleared the count.
+    await expect.poll(() => page.locator('.member-tab-count').count()).toBe(0);
+
+    // Discover's heading takes focus after a client-side navigation, as other pages' do.
+    await page.locator('.member-nav').getByRole('link', { name: 'Temukan' }).click();
+    await expect.poll(() => page.evaluate(() => (document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : null))).toBe('Temukan kenalan');
+    await context.close();
+  }, 120_000);
 });
+
+/** The header's first row holds the logo, the bell and the language switch side by side: nothing wraps, overlaps or scrolls sideways. */
+async function assertHeaderOneRow(page: Page, wide: boolean): Promise<void> {
+  const boxes = await page.evaluate(() => {
+    const box = (selector: string) => {
+      const r = document.querySelector(selector)!.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    };
+    return { brand: box('.site-header .brand'), bell: box('.header-bell'), language: box('.site-header .language-switch'), places: box('.site-header .member-nav'), viewport: document.documentElement.clientWidth };
+  });
+  const row = [boxes.brand, boxes.bell, boxes.language, ...(wide ? [boxes.places] : [])].sort((x, y) => x.left - y.left);
+  for (const item of row) {
+    expect(Math.abs(item.top - boxes.brand.top), 'on the logo’s row').toBeLessThan(12);
+    expect(item.right, 'inside the screen').toBeLessThanOrEqual(boxes.viewport);
+  }
+  for (let i = 1; i < row.length; i++) expect(row[i]!.left, 'overlaps the item before it').toBeGreaterThanOrEqual(row[i - 1]!.right);
+  await noHorizontalScroll(page);
+}

@@ -162,10 +162,11 @@ describe.runIf(hasChromium)('two members: discovery → kenalan → live chat �
 
     // Ayu reads it (the count goes), and answers with a photo after the personal-information reminder.
     await chatsTab.click();
+    await expect.poll(() => chatsTab.getAttribute('aria-current')).toBe('page');
     await A.page.getByRole('link', { name: 'Buka obrolan dengan Bima' }).click();
     await expect.poll(() => A.page.locator('.chat-message.theirs .chat-body').last().textContent()).toBe('Hello Ayu, glad we connected!');
-    await expect.poll(() => chatsTab.getAttribute('aria-label')).toBe(null);
-    expect(await navA.getByRole('link', { name: 'Obrolan' }).getAttribute('aria-current')).toBe('page');
+    // Inside the conversation the phone's tab bar gives the composer its room (the back link leads out).
+    await expect.poll(() => navA.count()).toBe(0);
     const jpeg = await sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 90, g: 140, b: 70 } } })
       .withExif({ IFD0: { Make: 'SecretCam' } })
       .jpeg()
@@ -182,6 +183,11 @@ describe.runIf(hasChromium)('two members: discovery → kenalan → live chat �
     await noHorizontalScroll(A.page);
     await shot(A.page, '10-ayu-chat-id-360');
     await shot(B.page, '11-bima-chat-en-1280');
+
+    // Back out of the conversation: the tab bar returns, the count she read gone.
+    await A.page.getByRole('link', { name: '← Semua obrolan' }).click();
+    await expect.poll(() => chatsTab.getAttribute('aria-label')).toBe(null);
+    expect(await navA.getByRole('link', { name: 'Obrolan' }).getAttribute('aria-current')).toBe('page');
 
     // Ayu posts an update for her connections from Linimasa.
     await navA.getByRole('link', { name: 'Linimasa' }).click();
@@ -205,6 +211,16 @@ describe.runIf(hasChromium)('two members: discovery → kenalan → live chat �
     await expect.poll(() => C.page.locator('.feed').textContent()).toContain('Belum ada pembaruan');
     expect(await C.page.getByText('Gunung Gede').count()).toBe(0);
     await shot(C.page, '14-citra-feed-stranger-id-360');
+
+    // The request Ayu received is hers to see on "your data": who sent it, the introduction, when, its status.
+    await navA.getByRole('link', { name: /^Akun/ }).click();
+    await A.page.getByRole('main').getByRole('link', { name: 'Data Anda' }).click();
+    const receivedField = (label: string) => A.page.locator('.data-fields > li', { has: A.page.locator('.data-label', { hasText: label }) });
+    await expect.poll(() => receivedField('Pesan perkenalan yang Anda terima').textContent()).toContain('Hi Ayu! Coffee after a hike some weekend?');
+    expect(await receivedField('Anggota yang mengajak Anda berkenalan').textContent()).toContain(bima.id);
+    expect(await receivedField('Status permintaan kenalan yang Anda terima').textContent()).toContain('accepted');
+    await receivedField('Pesan perkenalan yang Anda terima').scrollIntoViewIfNeeded();
+    await shot(A.page, '14b-ayu-your-data-received-request-id-360');
 
     // Ayu signs out: the live socket closes and none opens again while she is signed out.
     expect(sockets.length).toBeGreaterThan(0);

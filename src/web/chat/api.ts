@@ -66,6 +66,10 @@ async function unsafe<T>(url: string, init: Parameters<typeof withCsrf>[1], opti
 export const fetchConversations = (options: RequestOptions) =>
   getJson<{ conversations: ConversationSummary[] }>('/api/chats', options);
 
+/** The counts behind the Chats tab, without the list: conversations with unread messages, and those messages. */
+export const fetchUnreadChats = (options: RequestOptions) =>
+  getJson<{ conversations: number; messages: number }>('/api/chats/unread', options);
+
 export function fetchHistory(memberId: string, before: string | null, options: RequestOptions) {
   const query = new URLSearchParams({ limit: '30' });
   if (before) query.set('before', before);

@@ -44,9 +44,13 @@ export function Layout() {
   const me = useSignedInMember();
   useLiveMember(me);
   const year = new Date().getFullYear();
+  // Inside a conversation a phone gives the composer the room the tab bar would take (member-nav.css);
+  // the page's own back link leads out.
+  const { pathname } = useLocation();
+  const inConversation = /^\/chats\/[^/]+/.test(pathname);
 
   return (
-    <div className={me ? 'page page-member' : 'page'}>
+    <div className={me ? `page page-member${inConversation ? ' page-in-conversation' : ''}` : 'page'}>
       <a className="skip-link" href="#main" onClick={focusMain}>
         {t('app.skipToContent')}
       </a>

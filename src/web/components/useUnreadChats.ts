@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useLocation } from 'react-router';
-import { fetchConversations } from '../chat/api.js';
+import { fetchUnreadChats } from '../chat/api.js';
 import { live } from '../realtime/live.js';
 import { useLanguage } from '../useLanguage.js';
 
@@ -8,10 +8,10 @@ import { useLanguage } from '../useLanguage.js';
 const CHANGES = ['chat.message', 'chat.read', 'chat.deleted', 'live.resync'] as const;
 
 /**
- * How many chat messages wait unread, for the Chats tab: the sum of the conversation list's unread
- * counts, kept current over the live socket (a new message, this member reading a chat on any of
- * their devices, a deletion, a reconnect) and when the member leaves or enters a chat page. A
- * burst of events costs at most one request in flight and one after it.
+ * How many chat messages wait unread, for the Chats tab: `GET /api/chats/unread` (the counts only,
+ * never the conversation list), kept current over the live socket (a new message, this member
+ * reading a chat on any of their devices, a deletion, a reconnect) and when the member leaves or
+ * enters a chat page. A burst of events costs at most one request in flight and one after it.
  */
 export function useUnreadChats(): number {
   const language = useLanguage();
@@ -29,10 +29,10 @@ export function useUnreadChats(): number {
         return;
       }
       inFlight = true;
-      void fetchConversations({ language }).then((outcome) => {
+      void fetchUnreadChats({ language }).then((outcome) => {
         inFlight = false;
         if (!current) return;
-        if (outcome.kind === 'ok') setUnread(outcome.value.conversations.reduce((sum, c) => sum + c.unread, 0));
+        if (outcome.kind === 'ok') setUnread(outcome.value.messages);
         if (again) {
           again = false;
           load();

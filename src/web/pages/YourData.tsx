@@ -21,6 +21,8 @@ interface FieldView {
   legalBasis: string;
   retention: string;
   sharedWith: string[];
+  /** Rows found in a second role, e.g. `recipient` of a kenalan request (the same table and column as one's own). */
+  role?: string;
 }
 interface YourDataView {
   categories: { category: string; fields: FieldView[] }[];
@@ -175,7 +177,7 @@ export function YourData() {
               <h2 id={`data-${category}`}>{t(`yourData.categories.${category}`)}</h2>
               <ul className="data-fields">
                 {fields.map((f) => (
-                  <li key={`${f.table}.${f.column}`}>
+                  <li key={`${f.table}.${f.column}.${f.role ?? ''}`}>
                     <p className="data-label">{f.label}</p>
                     {f.display === 'secret' ? (
                       <p className="data-secret">{t('yourData.secret')}</p>

@@ -8,7 +8,7 @@ import { toMasterKey } from '../../platform/crypto/master-key.js';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import { makeYourDataService } from '../your-data/service.js';
 import { PURPOSES } from './purposes.js';
-import { declareTable } from './types.js';
+import { declareTable, type CounterpartField } from './types.js';
 
 let database: DatabaseHandle;
 beforeAll(async () => {
@@ -68,6 +68,16 @@ describe('data map (the spine)', () => {
         expect(field.label.id.length && field.label.en.length, where).toBeTruthy();
         if (field.pdpClass === 'specific') expect(field.encrypted, `${where}: specific data must be encrypted`).toBe(true);
       }
+      // What a member sees of rows that concern them in a second role (a request sent to them) is declared the same way.
+      for (const [column, field] of Object.entries(declaration.counterpart?.fields ?? {})) {
+        const where = `${declaration.table}.${column} (${declaration.counterpart!.role})`;
+        expect(field.purposes.length, where).toBeGreaterThan(0);
+        for (const purpose of field.purposes) expect(PURPOSES[purpose], `${where} purpose ${purpose}`).toBeDefined();
+        expect(field.retention.days, where).toBeGreaterThan(0);
+        expect(field.label.id.length && field.label.en.length, where).toBeTruthy();
+        expect(field.encrypted, `${where} encryption`).toBe(declaration.personal[column]?.encrypted ?? false);
+        if (field.pdpClass === 'specific') expect(field.encrypted, `${where}: specific data must be encrypted`).toBe(true);
+      }
     }
   });
 
@@ -116,5 +126,11 @@ describe('data map (the spine)', () => {
         nonPersonal: { id: 'row id' },
       }),
     ).toThrow(/not an encrypted personal column/);
+    const intro: Omit<CounterpartField, 'encrypted'> = { category: 'content', pdpClass: 'general', purposes: ['account'], legalBasis: 'contract', retention: { days: 1, from: 'created', reason: 'test only, one day' }, label: { id: 'x', en: 'x' } };
+    const withCounterpart = (counterpart: NonNullable<Parameters<typeof declareTable>[0]['counterpart']>) =>
+      declareTable({ table: 't', primaryKey: 'id', personal: { intro: { ...intro, encrypted: true, erasure: { action: 'delete' } } }, nonPersonal: { id: 'row id', to_id: 'recipient' }, counterpart });
+    expect(() => withCounterpart({ role: 'recipient', column: 'to_id', fields: { intro: { ...intro, encrypted: false } } })).toThrow(/disagrees on encryption/);
+    expect(() => withCounterpart({ role: 'recipient', column: 'nobody', fields: {} })).toThrow(/counterpart column nobody is not declared/);
+    expect(() => withCounterpart({ role: 'recipient', column: 'to_id', fields: { secret: { ...intro, encrypted: false } } })).toThrow(/counterpart field secret is not declared/);
   });
 });

@@ -87,6 +87,25 @@ export type SubjectLocator =
   | { kind: 'none'; reason: string };
 
 /**
+ * Rows that concern a member in another role than the table's subject — the recipient of a kenalan
+ * request the subject sent. "Your data" and the export (the member's right of access) include them
+ * too: found through `column`, showing only the columns listed in `fields`, under labels written for
+ * that role (`role` tells the two apart in the answer). `shownAs` replaces stored values the member
+ * must not learn exactly (e.g. that the sender withdrew). Erasure and retention do not walk these
+ * rows: they follow the table's subject and its foreign keys.
+ */
+export interface CounterpartView {
+  role: string;
+  column: string;
+  fields: Record<string, CounterpartField>;
+}
+
+export type CounterpartField = Pick<PersonalField, 'category' | 'pdpClass' | 'purposes' | 'legalBasis' | 'retention' | 'encrypted' | 'label' | 'display'> & {
+  /** Stored value → the value shown (values not listed are shown as stored). */
+  shownAs?: Record<string, string>;
+};
+
+/**
  * How the retention job (privacy/retention, ADR 0016) ends a table's rows once the periods of its
  * `created` / `closed` fields have passed (`account_deleted` periods belong to erasure).
  * - `clock`: the columns that say when the row was made or closed, first non-null wins (COALESCE);
@@ -112,6 +131,8 @@ export interface TableDeclaration {
   nonPersonal: Record<string, string>;
   /** Whose rows these are; required for every table with personal columns (the data-map test checks). */
   subject?: SubjectLocator;
+  /** Rows that concern another member in a second role (the recipient of a request), and what they see of them. */
+  counterpart?: CounterpartView;
   /** Required when a personal field's retention counts from `created` or `closed` (the retention test checks). */
   expiry?: Expiry;
 }
@@ -124,6 +145,16 @@ export function declareTable<T extends TableDeclaration>(declaration: T): T {
     const field = declaration.personal[column]!;
     if (field.blindIndexOf && !declaration.personal[field.blindIndexOf.column]?.encrypted) {
       throw new Error(`${declaration.table}.${column} indexes ${field.blindIndexOf.column}, which is not an encrypted personal column`);
+    }
+  }
+  if (declaration.counterpart) {
+    const declared = (column: string) => column in declaration.personal || column in declaration.nonPersonal;
+    const { column, fields } = declaration.counterpart;
+    if (!declared(column)) throw new Error(`${declaration.table}: counterpart column ${column} is not declared`);
+    for (const [name, field] of Object.entries(fields)) {
+      if (!declared(name)) throw new Error(`${declaration.table}: counterpart field ${name} is not declared`);
+      // The same stored value: it is encrypted for the counterpart exactly when it is for the subject.
+      if (field.encrypted !== (declaration.personal[name]?.encrypted ?? false)) throw new Error(`${declaration.table}.${name}: counterpart field disagrees on encryption`);
     }
   }
   return declaration;

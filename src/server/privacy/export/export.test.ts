@@ -91,6 +91,9 @@ function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
 describe('data export (access and portability)', () => {
   it('builds a complete ZIP in the background, behind the password, and records the rights request', async () => {
     const m = await member(9301);
+    // A kenalan request someone sent to m is m's data too (the data map's counterpart view).
+    const asker = await member(9308);
+    expect((await post(asker.session, '/api/requests', { to: m.username, intro: 'Salam kenal, Sekar!' })).statusCode).toBe(201);
     const wrong = await post(m.session, '/api/me/exports', { password: 'not my password' }, 'id');
     expect(wrong.statusCode).toBe(403);
     expect(wrong.json()).toMatchObject({ code: 'reauth_failed' });
@@ -119,6 +122,10 @@ describe('data export (access and portability)', () => {
     expect(contact.find((f) => f.column === 'email')!.values).toEqual([m.email]);
     const stored = await t.database.db.selectFrom('members').select('password_hash').where('id', '=', m.id).executeTakeFirstOrThrow();
     for (const [, content] of files) expect(content.toString('latin1')).not.toContain(stored.password_hash);
+    const content = JSON.parse(files.get('data/content.json')!.toString()) as { table: string; column: string; role?: string; values: string[] }[];
+    expect(content.find((f) => f.table === 'kenalan_requests' && f.column === 'intro' && f.role === 'recipient')!.values).toEqual(['Salam kenal, Sekar!']);
+    const usage = JSON.parse(files.get('data/usage.json')!.toString()) as { table: string; column: string; role?: string; values: string[] }[];
+    expect(usage.find((f) => f.table === 'kenalan_requests' && f.column === 'from_id' && f.role === 'recipient')!.values).toEqual([asker.id]);
     const photo = [...files.entries()].find(([n]) => n.startsWith('photos/'))![1];
     expect((await sharp(photo).metadata()).format).toBe('jpeg');
     const consents = JSON.parse(files.get('processing/consents.json')!.toString()) as { purpose: string | null; event: string }[];

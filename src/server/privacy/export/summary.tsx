@@ -49,7 +49,7 @@ export function renderSummary(input: {
                 </thead>
                 <tbody>
                   {c.fields.map((f) => (
-                    <tr key={`${f.table}.${f.column}`}>
+                    <tr key={`${f.table}.${f.column}.${f.role ?? ''}`}>
                       <td>{f.label}</td>
                       <td>{f.display === 'secret' ? t(lang, 'yourData.secret') : f.values.join(', ')}</td>
                       <td>{f.purposes.join('; ')}</td>

@@ -21,6 +21,8 @@ const field = Type.Object({
   legalBasis: Type.String(),
   retention: Type.String(),
   sharedWith: Type.Array(Type.String()),
+  /** Present for rows found in a second role (e.g. `recipient` of a kenalan request), see the data map's `counterpart`. */
+  role: Type.Optional(Type.String()),
 });
 
 export const yourDataRoutes: FastifyPluginAsyncTypebox<{ yourData: YourDataService; sessions: SessionService; rights: RightsService }> = async (app, { yourData, sessions, rights }) => {

@@ -5,7 +5,7 @@ import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { NORMALIZERS } from '../data-map/normalizers.js';
 import { PURPOSES } from '../data-map/purposes.js';
-import type { DataCategory, PersonalField, SubjectLocator, TableDeclaration } from '../data-map/types.js';
+import type { CounterpartField, DataCategory, PersonalField, SubjectLocator, TableDeclaration } from '../data-map/types.js';
 import { LEGAL_BASIS_LABELS, RETENTION_FROM_LABELS } from './labels.js';
 import { maskValue } from './mask.js';
 
@@ -25,6 +25,8 @@ export interface FieldView {
   retention: string;
   /** Who else received it. No recipient exists yet: always empty, and the page says so. */
   sharedWith: string[];
+  /** For rows found in another role than the table's subject (the data map's `counterpart`): that role, e.g. `recipient`. */
+  role?: string;
 }
 
 export interface CategoryView {
@@ -80,10 +82,11 @@ export function makeYourDataService({ db, keyring }: { db: Kysely<Database>; key
     return result.rows;
   }
 
-  function show(declaration: TableDeclaration, column: string, field: PersonalField, raw: unknown, reveal: boolean): string | undefined {
+  function show(declaration: TableDeclaration, column: string, field: PersonalField | CounterpartField, raw: unknown, reveal: boolean): string | undefined {
     if (raw === null || raw === undefined) return undefined;
     let value = raw instanceof Date ? raw.toISOString() : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
     if (field.encrypted) value = keyring.decrypt(value, `${declaration.table}.${column}`);
+    if ('shownAs' in field && field.shownAs && Object.hasOwn(field.shownAs, value)) value = field.shownAs[value]!;
     return field.display === 'masked' && !reveal ? maskValue(value) : value;
   }
 
@@ -99,12 +102,7 @@ export function makeYourDataService({ db, keyring }: { db: Kysely<Database>; key
       { reveal = false, unmask = false }: { reveal?: boolean; unmask?: boolean } = {},
     ): Promise<{ categories: CategoryView[]; accesses: AccessView[] }> {
       const byCategory = new Map<DataCategory, FieldView[]>();
-      for (const declaration of DATA_MAP) {
-        const locator = declaration.subject;
-        const fields = Object.entries(declaration.personal).filter(([, f]) => !f.blindIndexOf);
-        if (!locator || locator.kind === 'none' || fields.length === 0) continue;
-        const rows = await rowsOf(declaration, locator, memberId, fields.map(([c]) => c));
-        if (rows.length === 0) continue;
+      const add = (declaration: TableDeclaration, rows: Row[], fields: [string, PersonalField | CounterpartField][], role?: string) => {
         for (const [column, field] of fields) {
           const present = rows.filter((r) => r[column] !== null && r[column] !== undefined);
           if (present.length === 0) continue;
@@ -123,8 +121,24 @@ export function makeYourDataService({ db, keyring }: { db: Kysely<Database>; key
             legalBasis: LEGAL_BASIS_LABELS[field.legalBasis][language],
             retention: RETENTION_FROM_LABELS[field.retention.from][language](field.retention.days),
             sharedWith: [],
+            ...(role === undefined ? {} : { role }),
           };
           byCategory.set(field.category, [...(byCategory.get(field.category) ?? []), view]);
+        }
+      };
+      for (const declaration of DATA_MAP) {
+        const locator = declaration.subject;
+        const fields = Object.entries(declaration.personal).filter(([, f]) => !f.blindIndexOf);
+        if (locator && locator.kind !== 'none' && fields.length > 0) {
+          const rows = await rowsOf(declaration, locator, memberId, fields.map(([c]) => c));
+          add(declaration, rows, fields);
+        }
+        // Rows that concern the member in a second role (requests sent to them): only what that role may see.
+        const counterpart = declaration.counterpart;
+        if (counterpart) {
+          const shown = Object.entries(counterpart.fields);
+          const rows = await rowsOf(declaration, { kind: 'column', column: counterpart.column }, memberId, shown.map(([c]) => c));
+          add(declaration, rows, shown, counterpart.role);
         }
       }
       const accesses = await db

@@ -103,6 +103,52 @@ describe('"your data" (P0.1 transparency, right of access)', () => {
     expect(text).not.toContain('9202');
   });
 
+  it('shows the recipient the kenalan requests sent to them — sender, introduction, when, status as they may know it — and exports them', async () => {
+    const [sender, recipient, withdrawer] = [await member(9204), await member(9205), await member(9206)];
+    const ask = async (from: { session: string }, to: { username: string }, intro: string) => {
+      const csrf = await csrfHeaders(t.app);
+      const sent = await t.app.inject({ method: 'POST', url: '/api/requests', headers: { ...csrf, cookie: `${csrf.cookie}; ${from.session}` }, payload: { to: to.username, intro } });
+      expect(sent.statusCode, sent.body).toBe(201);
+      return (sent.json() as { id: string }).id;
+    };
+    await ask(sender, recipient, 'Halo, kita satu komunitas lari pagi.');
+    const withdrawn = await ask(withdrawer, recipient, 'Salam kenal dari Bogor.');
+    const csrf = await csrfHeaders(t.app);
+    const withdraw = await t.app.inject({ method: 'POST', url: `/api/requests/${withdrawn}/withdraw`, headers: { ...csrf, cookie: `${csrf.cookie}; ${withdrawer.session}` } });
+    expect(withdraw.statusCode, withdraw.body).toBe(200);
+
+    const response = await yourData(recipient.session);
+    expect(response.statusCode, response.body).toBe(200);
+    const { categories } = response.json() as { categories: (CategoryView & { fields: { role?: string }[] })[] };
+    const received = (column: string) => categories.flatMap((c) => c.fields.map((f) => ({ ...f, category: c.category }))).find((f) => f.table === 'kenalan_requests' && f.column === column && f.role === 'recipient');
+    expect(received('from_id')).toMatchObject({ category: 'usage', label: 'Member who asked to connect with you', count: 2 });
+    expect(received('from_id')!.values.sort()).toEqual([sender.id, withdrawer.id].sort());
+    // Decrypted, as the recipient read it on the requests page.
+    expect(received('intro')).toMatchObject({ category: 'content', label: 'Introduction message you received', count: 2 });
+    expect(received('intro')!.values.sort()).toEqual(['Halo, kita satu komunitas lari pagi.', 'Salam kenal dari Bogor.']);
+    expect(received('created_at')!.count).toBe(2);
+    // The recipient is never told of a withdrawal: it reads "ended".
+    expect(received('status')!.values.sort()).toEqual(['ended', 'pending']);
+    expect(response.body).not.toContain('"withdrawn"');
+    expect(received('status')!.purposes).toContain('Creating and running your account');
+    // Nothing of the request that is only the sender's: the idempotency key, the expiry, when it was withdrawn.
+    expect(received('idempotency_key')).toBeUndefined();
+    expect(received('expires_at')).toBeUndefined();
+    expect(received('decided_at')).toBeUndefined();
+    // The recipient sent none: nothing of theirs in the sender's own role.
+    expect(field(categories, 'kenalan_requests', 'to_id')).toBeUndefined();
+
+    // The sender still sees what they sent, in the sender's own role, not as received.
+    const mine = (await yourData(sender.session)).json() as { categories: (CategoryView & { fields: { role?: string }[] })[] };
+    expect(field(mine.categories, 'kenalan_requests', 'to_id')).toMatchObject({ values: [recipient.id], count: 1 });
+    expect(mine.categories.flatMap((c) => c.fields).filter((f) => f.role === 'recipient')).toEqual([]);
+
+    // The export is built from the same view, every value in full: the received requests are in it.
+    const exported = await t.services.yourData.forMember(recipient.id, 'id', { reveal: true });
+    const exportedIntro = exported.categories.flatMap((c) => c.fields).find((f) => f.table === 'kenalan_requests' && f.column === 'intro' && f.role === 'recipient');
+    expect(exportedIntro).toMatchObject({ label: 'Pesan perkenalan yang Anda terima', count: 2 });
+  });
+
   it('answers in the member’s language and only to the signed-in member', async () => {
     const m = await member(9203);
     const id = (await yourData(m.session, 'id')).json() as { categories: CategoryView[] };

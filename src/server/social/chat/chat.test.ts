@@ -209,6 +209,58 @@ describe('chat over REST', () => {
     expect((await post(i, `/api/chats/${h.id}/messages`, { clientKey: key(), body: 'halo?' })).statusCode).toBe(404);
   });
 
+  it('counts unread chats for the Chats tab in one small answer, over exactly the conversations the list shows', async () => {
+    const me = await chatMember(t, 412);
+    const [k, l, m, n] = [await chatMember(t, 413), await chatMember(t, 414), await chatMember(t, 415), await chatMember(t, 416)];
+    for (const other of [k, l, m, n]) await connectMembers(t, me, other);
+    const send = async (from: ChatMember, body: string) => {
+      const r = await post(from, `/api/chats/${me.id}/messages`, { clientKey: key(), body });
+      expect(r.statusCode, r.body).toBe(201);
+      return (r.json() as { message: { id: string } }).message.id;
+    };
+    const unread = async () => {
+      const r = await get(me, '/api/chats/unread');
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.headers['cache-control']).toBe('no-store');
+      return r.json() as { conversations: number; messages: number };
+    };
+    // The same numbers as summing the list the page shows.
+    const fromList = async () => {
+      const list = (await get(me, '/api/chats')).json() as { conversations: { unread: number }[] };
+      const open = list.conversations.filter((c) => c.unread > 0);
+      return { conversations: open.length, messages: open.reduce((sum, c) => sum + c.unread, 0) };
+    };
+
+    expect(await unread()).toEqual({ conversations: 0, messages: 0 });
+    for (const body of ['k1', 'k2', 'k3']) await send(k, body);
+    for (const body of ['l1', 'l2']) await send(l, body);
+    const hidden = await send(m, 'm1');
+    await send(m, 'm2');
+    await send(n, 'n1');
+    // My own messages are never unread for me.
+    expect((await post(me, `/api/chats/${k.id}/messages`, { clientKey: key(), body: 'balasan' })).statusCode).toBe(201);
+    expect(await unread()).toEqual({ conversations: 4, messages: 8 });
+    expect(await unread()).toEqual(await fromList());
+
+    // Reading one conversation, and hiding a message for myself, take them out of the count.
+    expect((await post(me, `/api/chats/${k.id}/read`)).statusCode).toBe(200);
+    expect((await del(me, `/api/chats/${m.id}/messages/${hidden}?scope=me`)).statusCode).toBe(204);
+    expect(await unread()).toEqual({ conversations: 3, messages: 4 });
+
+    // A block (either way) ends the chat: its messages leave the count as they leave the list.
+    await t.database.db.transaction().execute((trx) => block(trx, l.id, me.id));
+    expect(await unread()).toEqual({ conversations: 2, messages: 2 });
+    // A partner in the other age group (P5.2) and a deactivated partner drop out too.
+    await t.database.db.updateTable('members').set({ adult_from: '2999-01-01' }).where('id', '=', m.id).execute();
+    expect(await unread()).toEqual({ conversations: 1, messages: 1 });
+    await t.database.db.updateTable('members').set({ status: 'suspended' }).where('id', '=', n.id).execute();
+    expect(await unread()).toEqual({ conversations: 0, messages: 0 });
+    expect(await unread()).toEqual(await fromList());
+    // k's own count is k's: my one reply waits there. A visitor gets 401.
+    expect((await get(k, '/api/chats/unread')).json()).toEqual({ conversations: 1, messages: 1 });
+    expect((await t.app.inject({ method: 'GET', url: '/api/chats/unread' })).statusCode).toBe(401);
+  });
+
   it('rate limits a flood of sends with a clear, localized error', async () => {
     const d = await chatMember(t, 404);
     const e = await chatMember(t, 405);

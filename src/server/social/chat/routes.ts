@@ -81,6 +81,24 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ chat: ChatService; sessions
   );
 
   app.get(
+    '/api/chats/unread',
+    {
+      schema: {
+        summary: 'How many of my conversations hold unread messages, and how many messages wait unread (the counts behind the Chats tab)',
+        tags: ['chat'],
+        response: {
+          200: Type.Object({ conversations: Type.Integer({ minimum: 0 }), messages: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+          '4xx': problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return chat.unread(await me(request));
+    },
+  );
+
+  app.get(
     '/api/chats/:memberId/messages',
     {
       schema: {

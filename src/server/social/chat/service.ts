@@ -8,6 +8,7 @@ import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
 import { processProfilePhoto } from '../../platform/media/image.js';
+import { jakartaToday } from '../../../common/age.js';
 import { ageGroup } from '../graph/relations.js';
 import { isOnline, notify } from '../posts/notifications.js';
 import { publishCommittedMemberEvents, publishMemberEvent } from '../realtime/events.js';
@@ -630,6 +631,36 @@ export function makeChatService({ db, keyring, dataDir, logger, clock = () => ne
         summaries.push({ conversationId: null, member: { id: m.id, username: m.username, nickname: keyring.decrypt(m.nickname, 'members.nickname') }, last: null, unread: 0 });
       }
       return summaries;
+    },
+
+    /**
+     * What the Chats tab shows: how many conversations hold unread messages and how many messages
+     * wait unread, counted over exactly the conversations `conversations()` lists (still connected —
+     * so neither blocked the other — active and in the same age group today, or the partner's
+     * account erased), in one query on the `chat_messages_unread` partial index.
+     */
+    async unread(me: string): Promise<{ conversations: number; messages: number }> {
+      const today = jakartaToday(clock());
+      const adult = (column: 'm.adult_from' | 'me.adult_from') => sql<boolean>`(${sql.ref(column)} IS NOT NULL AND ${sql.ref(column)} <= ${today})`;
+      const row = await db
+        .selectFrom('chat_members as cm')
+        .innerJoin('members as me', 'me.id', 'cm.member_id')
+        .innerJoin('chat_messages as u', 'u.conversation_id', 'cm.conversation_id')
+        .leftJoin('connections as c', (j) => j.onRef('c.other_id', '=', 'cm.other_id').on('c.member_id', '=', me))
+        .leftJoin('members as m', 'm.id', 'cm.other_id')
+        .select((eb) => [eb.fn.count<string>('u.conversation_id').distinct().as('conversations'), eb.fn.countAll<string>().as('messages')])
+        .where('cm.member_id', '=', me)
+        .where('u.read_at', 'is', null)
+        .where(sql<boolean>`u.sender_id IS DISTINCT FROM ${me}`)
+        .where('u.deleted_for_recipient', '=', false)
+        .where((eb) =>
+          eb.or([
+            eb('cm.other_id', 'is', null),
+            eb.and([eb('c.member_id', 'is not', null), eb('m.status', '=', 'active'), sql<boolean>`${adult('m.adult_from')} = ${adult('me.adult_from')}`]),
+          ]),
+        )
+        .executeTakeFirst();
+      return { conversations: Number(row?.conversations ?? 0), messages: Number(row?.messages ?? 0) };
     },
 
     /**

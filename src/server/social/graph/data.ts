@@ -1,4 +1,4 @@
-import { declareTable, type PersonalField } from '../../privacy/data-map/types.js';
+import { declareTable, type CounterpartField, type PersonalField } from '../../privacy/data-map/types.js';
 
 const relationship = (label: PersonalField['label']): PersonalField => ({
   category: 'usage',
@@ -50,10 +50,19 @@ const requestField = (label: PersonalField['label'], category: PersonalField['ca
   erasure: { action: 'delete' },
 });
 
+/** What the recipient sees of a request sent to them (the counterpart view below). */
+const receivedField = (label: CounterpartField['label'], category: CounterpartField['category'], encrypted = false): CounterpartField => {
+  const { pdpClass, purposes, legalBasis, retention } = requestField(label, category);
+  return { category, pdpClass, purposes, legalBasis, retention, encrypted, label };
+};
+
 /**
  * Kenalan requests the member sent (the subject is the sender; the recipient is mentioned through
  * `to_id`, which cascades: the request disappears with either member, and only the two of them ever
- * see it).
+ * see it). The recipient's "your data" and export show the requests sent to them (the counterpart):
+ * who sent it, the introduction, when, and the status as the recipient may know it — a withdrawal,
+ * an expiry and a cancellation by a block all read "ended", since the sender is never told of a
+ * decline and the recipient never of a withdrawal.
  */
 export const kenalanRequestsData = declareTable({
   table: 'kenalan_requests',
@@ -73,6 +82,19 @@ export const kenalanRequestsData = declareTable({
     expires_at: 'when an unanswered request lapses (30 days)',
   },
   subject: { kind: 'column', column: 'from_id' },
+  counterpart: {
+    role: 'recipient',
+    column: 'to_id',
+    fields: {
+      from_id: receivedField({ id: 'Anggota yang mengajak Anda berkenalan', en: 'Member who asked to connect with you' }, 'usage'),
+      intro: receivedField({ id: 'Pesan perkenalan yang Anda terima', en: 'Introduction message you received' }, 'content', true),
+      status: {
+        ...receivedField({ id: 'Status permintaan kenalan yang Anda terima', en: 'Status of a kenalan request you received' }, 'usage'),
+        shownAs: { withdrawn: 'ended', expired: 'ended', cancelled: 'ended' },
+      },
+      created_at: receivedField({ id: 'Waktu permintaan kenalan Anda terima', en: 'When you received a kenalan request' }, 'usage'),
+    },
+  },
 });
 
 const reportField = (label: PersonalField['label'], category: PersonalField['category'], encrypted = false): PersonalField => ({
