@@ -26,7 +26,7 @@ export type AuditEvent =
   | { action: 'privacy.erased'; subjectType: 'member'; subjectId: string; details: { erasureId: string; requestId: string; tables: number; rowsDeleted: number; rowsAnonymized: number; rowsKept: number; files: number } }
   | { action: 'privacy.erasure_receipt_sent'; subjectType: 'erasure'; subjectId: string; details: { language: string } }
   // rights + staff (ADR 0012): staff reads carry the role and what was read, never the values.
-  | { action: 'privacy.retention_swept'; subjectType: 'retention_sweep'; subjectId: string; details: { tables: Record<string, { deleted: number; cleared: number }> } }
+  | { action: 'privacy.retention_swept'; subjectType: 'retention_sweep'; subjectId: string; details: { tables: Record<string, { deleted: number; cleared: number }>; keptAfterErasure: Record<string, { deleted: number; cleared: number }> } }
   | { action: 'privacy.export_expired'; subjectType: 'member'; subjectId: string; details: { exportId: string; fileDeleted: boolean } }
   | { action: 'staff.role_granted'; subjectType: 'member'; subjectId: string; details: { role: string; grantId: string; by: string } }
   | { action: 'staff.role_revoked'; subjectType: 'member'; subjectId: string; details: { role: string; grantId: string; by: string } }

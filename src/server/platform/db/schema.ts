@@ -149,6 +149,8 @@ export interface ConsentLedgerTable {
   ip: string | null;
   user_agent: string | null;
   at: Date;
+  /** Set by erasure on a row it keeps; the retention job ends the row `forDays` later (ADR 0016). */
+  subject_erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export type MemberStatus = 'pending_verification' | 'pending_guardian' | 'active' | 'suspended' | 'deleted' | 'locked' | 'deletion_pending';

@@ -34,6 +34,7 @@ export const consentLedgerData = declareTable({
     policy_sha256: 'hash of the exact text agreed to',
     language: 'language the policy was shown in',
     at: 'time of the event',
+    subject_erased_at: 'when the member was erased; the kept evidence goes five years later (privacy/retention)',
   },
   subject: { kind: 'column', column: 'subject_id', where: { subject_type: 'member' } },
 });

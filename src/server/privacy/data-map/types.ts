@@ -49,10 +49,22 @@ export interface Retention {
   reason: string;
 }
 
+/**
+ * What erasure does to a field. `keep` rows stay after the account is gone, under the legal ground,
+ * for `forDays` days after the erasure at most: the retention job ends them (ADR 0016, amendment).
+ * Either the field's own `created` period already ends it no later (its days ≤ `forDays`), or the
+ * table declares the `KEPT_SINCE_COLUMN` column, which erasure stamps on the rows it keeps.
+ */
 export type ErasureAction =
   | { action: 'delete' }
   | { action: 'anonymize'; replacement: string }
   | { action: 'keep'; legalGround: { id: string; en: string }; forDays: number };
+
+/**
+ * The column (nullable timestamptz, declared non-personal) in which erasure records, on every row it
+ * keeps, when the member the row is about was erased; the `keep` fields' `forDays` count from it.
+ */
+export const KEPT_SINCE_COLUMN = 'subject_erased_at';
 
 export interface PersonalField {
   category: DataCategory;

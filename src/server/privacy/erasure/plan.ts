@@ -1,5 +1,6 @@
 import { DATA_MAP } from '../../data-map.js';
-import type { PersonalField, SubjectLocator, TableDeclaration } from '../data-map/types.js';
+import { KEPT_SINCE_COLUMN, type PersonalField, type SubjectLocator, type TableDeclaration } from '../data-map/types.js';
+import { keptPlan } from '../retention/plan.js';
 
 /**
  * How erasure treats one declared table, derived only from the data map (ADR 0010):
@@ -13,8 +14,8 @@ import type { PersonalField, SubjectLocator, TableDeclaration } from '../data-ma
  */
 export type TablePlan =
   | { table: string; locator: Located; mode: 'rows' }
-  | { table: string; locator: Located; mode: 'keep' }
-  | { table: string; locator: Located; mode: 'fields'; set: Record<string, { kind: 'null' } | { kind: 'value'; value: string; encrypted: boolean }> };
+  | { table: string; locator: Located; mode: 'keep'; stamp?: string }
+  | { table: string; locator: Located; mode: 'fields'; set: Record<string, { kind: 'null' } | { kind: 'value'; value: string; encrypted: boolean }>; stamp?: string };
 
 export type Located = Exclude<SubjectLocator, { kind: 'none' }>;
 
@@ -28,13 +29,16 @@ export function planTable(declaration: TableDeclaration): TablePlan | undefined 
   if (declaration.table === ERASED_LAST || declaration.table === ENGINE_STATE) return undefined;
   const fields = Object.entries(declaration.personal);
   if (fields.every(([, f]) => f.erasure.action === 'delete')) return { table: declaration.table, locator, mode: 'rows' };
-  if (fields.every(([, f]) => f.erasure.action === 'keep')) return { table: declaration.table, locator, mode: 'keep' };
+  // Kept rows are stamped with the moment of erasure, from which the retention job counts their `forDays`
+  // (unless the table's own `created` period already ends them in time: then there is no stamp).
+  const stamp = keptPlan(declaration) ? { stamp: KEPT_SINCE_COLUMN } : {};
+  if (fields.every(([, f]) => f.erasure.action === 'keep')) return { table: declaration.table, locator, mode: 'keep', ...stamp };
   const set: Extract<TablePlan, { mode: 'fields' }>['set'] = {};
   for (const [column, field] of fields) {
     if (field.erasure.action === 'delete') set[column] = { kind: 'null' };
     else if (field.erasure.action === 'anonymize') set[column] = { kind: 'value', value: field.erasure.replacement, encrypted: field.encrypted };
   }
-  return { table: declaration.table, locator, mode: 'fields', set };
+  return { table: declaration.table, locator, mode: 'fields', set, ...stamp };
 }
 
 /**

@@ -105,7 +105,7 @@ export function makeErasureService(deps: ErasureDeps) {
       .then((r) => new Set(r.rows.map((row) => `${row.tbl}.${row.col}`))));
 
   /** One table, in the caller's transaction: delete the rows, wipe/replace fields, or count what is kept. */
-  async function eraseTable(trx: Transaction<Database>, plan: TablePlan, memberId: string): Promise<{ deleted: number; anonymized: number; kept: number }> {
+  async function eraseTable(trx: Transaction<Database>, plan: TablePlan, memberId: string, now: Date): Promise<{ deleted: number; anonymized: number; kept: number }> {
     const where = await whereMember(trx, plan.locator, memberId);
     const counts = { deleted: 0, anonymized: 0, kept: 0 };
     if (!where) return counts;
@@ -113,6 +113,10 @@ export function makeErasureService(deps: ErasureDeps) {
     if (plan.mode === 'rows') {
       const result = await sql`DELETE FROM ${table} WHERE ${where}`.execute(trx);
       counts.deleted = Number(result.numAffectedRows ?? 0);
+    } else if (plan.mode === 'keep' && plan.stamp) {
+      // The retention job ends these rows `forDays` after this moment (ADR 0016); an earlier stamp stays.
+      const result = await sql`UPDATE ${table} SET ${sql.ref(plan.stamp)} = COALESCE(${sql.ref(plan.stamp)}, ${now}) WHERE ${where}`.execute(trx);
+      counts.kept = Number(result.numAffectedRows ?? 0);
     } else if (plan.mode === 'keep') {
       const result = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${table} WHERE ${where}`.execute(trx);
       counts.kept = Number(result.rows[0]?.n ?? 0);
@@ -125,6 +129,7 @@ export function makeErasureService(deps: ErasureDeps) {
       if (plan.locator.kind === 'column' && !(plan.locator.column in plan.set) && (await subjectsSetNull()).has(`${plan.table}.${plan.locator.column}`)) {
         assignments.push(sql`${sql.ref(plan.locator.column)} = NULL`);
       }
+      if (plan.stamp) assignments.push(sql`${sql.ref(plan.stamp)} = COALESCE(${sql.ref(plan.stamp)}, ${now})`);
       if (assignments.length > 0) {
         const result = await sql`UPDATE ${table} SET ${sql.join(assignments)} WHERE ${where}`.execute(trx);
         counts.anonymized = Number(result.numAffectedRows ?? 0);
@@ -233,7 +238,7 @@ export function makeErasureService(deps: ErasureDeps) {
           for (const plan of pending) {
             try {
               await step(`table:${plan.table}`, async (trx) => {
-                summary.tables![plan.table] = await eraseTable(trx, plan, memberId);
+                summary.tables![plan.table] = await eraseTable(trx, plan, memberId, now);
               });
             } catch (err) {
               if ((err as { code?: string }).code !== '23503') throw err;

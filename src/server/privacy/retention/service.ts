@@ -4,7 +4,7 @@ import { DATA_MAP } from '../../data-map.js';
 import { appendAudit, pruneAuditLog } from '../../platform/audit/audit-log.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { TableDeclaration } from '../data-map/types.js';
-import { retentionPlan, type RetentionPlan } from './plan.js';
+import { keptPlan, retentionPlan, type KeptPlan, type RetentionPlan } from './plan.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Runs at start and then every six hours: every period is in days, so none overstays by more than a quarter of one. */
@@ -12,6 +12,8 @@ export const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 
 export interface TableSweep {
   table: string;
+  /** `period`: the table's `created`/`closed` periods; `kept`: rows erasure kept, ended `forDays` after it. */
+  plan: 'period' | 'kept';
   deleted: number;
   cleared: number;
   error?: string;
@@ -19,7 +21,8 @@ export interface TableSweep {
 
 /**
  * The retention job (P4.3, ADR 0016): every period a personal field declares from `created` or
- * `closed` is enforced here, from the data map alone — rows deleted, and values with a shorter
+ * `closed` is enforced here, and every `keep` after erasure once its `forDays` have passed since the
+ * erasure stamped the row, from the data map alone — rows deleted, and values with a shorter
  * period than their row's cleared before it, in batches (one short transaction each, so a sweep never holds locks
  * long). A table that fails is reported and the others still run. One audit entry per sweep that
  * removed anything, with counts only.
@@ -38,6 +41,7 @@ export function makeRetentionService({
   batchSize?: number;
 }) {
   const plans = dataMap.map(retentionPlan).filter((p): p is RetentionPlan => p !== undefined);
+  const kept = dataMap.map(keptPlan).filter((p): p is KeptPlan => p !== undefined);
   const untyped = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
 
   function clockOf(plan: RetentionPlan) {
@@ -82,7 +86,7 @@ export function makeRetentionService({
     });
   }
 
-  async function sweepTable(plan: RetentionPlan, now: Date): Promise<TableSweep> {
+  async function sweepTable(plan: RetentionPlan, kind: TableSweep['plan'], now: Date): Promise<TableSweep> {
     let cleared = 0;
     let deleted = 0;
     for (const { days, columns } of plan.clears) cleared += await clearColumns(plan, days, columns, now);
@@ -90,29 +94,33 @@ export function makeRetentionService({
     if (plan.action === 'auditChain') {
       deleted = await db.transaction().execute((trx) => pruneAuditLog(trx, new Date(now.getTime() - plan.rowDays * DAY_MS)));
     }
-    return { table: plan.table, deleted, cleared };
+    return { table: plan.table, plan: kind, deleted, cleared };
   }
 
   return {
     plans,
+    kept,
 
     /** One pass over every table with a plan; returns what each removed (tables with nothing to do included). */
     async sweep(): Promise<TableSweep[]> {
       const now = clock();
       const results: TableSweep[] = [];
-      for (const plan of plans) {
+      // The tables' own periods first, then the rows erasure kept.
+      const all = [...plans.map((plan) => ({ plan, kind: 'period' as const })), ...kept.map((plan) => ({ plan, kind: 'kept' as const }))];
+      for (const { plan, kind } of all) {
         try {
-          results.push(await sweepTable(plan, now));
+          results.push(await sweepTable(plan, kind, now));
         } catch (err) {
-          logger.error({ err, table: plan.table }, 'retention sweep of a table failed');
-          results.push({ table: plan.table, deleted: 0, cleared: 0, error: err instanceof Error ? err.message : String(err) });
+          logger.error({ err, table: plan.table, plan: kind }, 'retention sweep of a table failed');
+          results.push({ table: plan.table, plan: kind, deleted: 0, cleared: 0, error: err instanceof Error ? err.message : String(err) });
         }
       }
       const removed = results.filter((r) => r.deleted > 0 || r.cleared > 0);
       if (removed.length > 0) {
-        const details = Object.fromEntries(removed.map((r) => [r.table, { deleted: r.deleted, cleared: r.cleared }]));
-        await db.transaction().execute((trx) => appendAudit(trx, { type: 'system' }, { action: 'privacy.retention_swept', subjectType: 'retention_sweep', subjectId: now.toISOString(), details: { tables: details } }, { purpose: 'accountability', at: now }));
-        logger.info({ tables: details }, 'retention sweep');
+        const counts = (kind: TableSweep['plan']) => Object.fromEntries(removed.filter((r) => r.plan === kind).map((r) => [r.table, { deleted: r.deleted, cleared: r.cleared }]));
+        const details = { tables: counts('period'), keptAfterErasure: counts('kept') };
+        await db.transaction().execute((trx) => appendAudit(trx, { type: 'system' }, { action: 'privacy.retention_swept', subjectType: 'retention_sweep', subjectId: now.toISOString(), details }, { purpose: 'accountability', at: now }));
+        logger.info(details, 'retention sweep');
       }
       return results;
     },

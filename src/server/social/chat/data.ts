@@ -78,6 +78,7 @@ export const chatMessagesData = declareTable({
     deleted_for_sender: 'hidden from the sender’s own view',
     deleted_for_recipient: 'hidden from the recipient’s view',
     deleted_for_both: 'deleted for both: body and photo wiped, a tombstone remains',
+    subject_erased_at: 'when the sender was erased; the tombstone goes 30 days later (privacy/retention)',
   },
   subject: { kind: 'column', column: 'sender_id' },
 });

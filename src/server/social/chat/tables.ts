@@ -41,4 +41,6 @@ export interface ChatMessagesTable {
   deleted_for_sender: Flag;
   deleted_for_recipient: Flag;
   deleted_for_both: Flag;
+  /** Set by erasure on a row it keeps; the retention job ends the row `forDays` later (ADR 0016). */
+  subject_erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

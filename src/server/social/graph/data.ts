@@ -135,6 +135,7 @@ export const moderationCasesData = declareTable({
     reporter_blocked: 'whether the report came with a block (a flag)',
     status: 'moderation state',
     closed_at: 'time closed; retention counts from it (NULL while open)',
+    subject_erased_at: 'when the reporter was erased; the kept report goes 365 days later (privacy/retention)',
   },
   subject: { kind: 'column', column: 'reporter_id' },
 });

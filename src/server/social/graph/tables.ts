@@ -53,4 +53,6 @@ export interface ModerationCasesTable {
   created_at: Date;
   /** Set when the case is closed; retention counts from it. */
   closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Set by erasure on a row it keeps; the retention job ends the row `forDays` later (ADR 0016). */
+  subject_erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

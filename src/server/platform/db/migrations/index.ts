@@ -22,6 +22,7 @@ import * as m0020 from './0020_chat.js';
 import * as m0021 from './0021_posts.js';
 import * as m0022 from './0022_discovery_walk.js';
 import * as m0023 from './0023_retention.js';
+import * as m0024 from './0024_kept_after_erasure.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0021_posts': m0021,
   '0022_discovery_walk': m0022,
   '0023_retention': m0023,
+  '0024_kept_after_erasure': m0024,
 };
