@@ -65,6 +65,9 @@ import { policyReconsentGate } from './privacy/policy/gate.js';
 import type { PolicyChangeService } from './privacy/policy/reconsent.js';
 
 import { faceRoutes } from './verification/face/routes.js';
+import { moderationRoutes } from './ops/moderation/routes.js';
+import type { ModerationService } from './ops/moderation/service.js';
+import { staffRoutes } from './ops/staff/routes.js';
 import type { FaceService } from './verification/face/service.js';
 
 declare module 'fastify' {
@@ -114,6 +117,8 @@ export interface AppDeps {
   notifications: NotificationsService;
   /** Face verification (verification/face, P1.5): consent, challenge, check, badge, review queue. */
   face: FaceService;
+  /** The moderators' queue of member reports and its decisions (ops/moderation). */
+  moderation: ModerationService;
   logger: Logger;
   /** Set by main once migrations, keys and the queue are up; /readyz reports it. */
   isReady: () => boolean;
@@ -200,6 +205,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(chatRoutes, { chat: deps.chat, sessions: deps.sessions });
   await app.register(postsRoutes, { posts: deps.posts, notifications: deps.notifications, sessions: deps.sessions });
   await app.register(faceRoutes, { face: deps.face, sessions: deps.sessions, db: deps.database.db });
+  await app.register(moderationRoutes, { moderation: deps.moderation, sessions: deps.sessions, db: deps.database.db });
+  await app.register(staffRoutes, { sessions: deps.sessions, db: deps.database.db });
   if (deps.mailer.kind === 'dev-mailbox') await app.register(devRoutes, { database: deps.database, keyring: deps.keyring });
 
   const webRoot = deps.webRoot ?? DEFAULT_WEB_ROOT;

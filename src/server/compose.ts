@@ -40,6 +40,7 @@ import { registerPolicyWorkers } from './privacy/policy/notices.js';
 import { makePolicyChangeService } from './privacy/policy/reconsent.js';
 import { backfillAdultFrom } from './social/graph/relations.js';
 import { makeGraphService } from './social/graph/service.js';
+import { makeModerationService } from './ops/moderation/service.js';
 import { registerChatLive } from './social/chat/live.js';
 import { makeChatService } from './social/chat/service.js';
 import { makeRetentionService } from './privacy/retention/service.js';
@@ -133,6 +134,8 @@ export async function composeServices(
   const notifications = makeNotificationsService({ db, keyring });
   const recovery = makeRecoveryService({ db, keyring, jobs, sessions, support, guard: loginGuard, logger });
   // Face verification (P1.5): a worker-thread pool, created on first use (models load in the workers, never on the event loop).
+  // Moderators work member reports (ops/moderation): the reported member's public profile as a stranger sees it; a suspension ends their cached sessions.
+  const moderation = makeModerationService({ db, keyring, logger, publicProfile: (id) => profiles.preview(id, 'stranger'), forgetSessions: (id) => sessions.forgetMember(id) });
   const face = makeFaceService({ db, keyring, consent, engine: makeFaceEngine({ size: config.FACE_POOL_SIZE }), dataDir: config.dataDir, logger, testHooks: config.NODE_ENV === 'test' });
   if (options.workers !== false) {
     await registerPolicyWorkers({ jobs, db, keyring, mailer, publicUrl: config.PUBLIC_URL, logger });
@@ -183,6 +186,7 @@ export async function composeServices(
     posts,
     notifications,
     face,
+    moderation,
     loginGuard,
     loginSecurity,
     logger,

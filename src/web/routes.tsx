@@ -8,6 +8,7 @@ import { EditProfile } from './pages/EditProfile.js';
 import { Restrictions } from './pages/Restrictions.js';
 import { StaffRequests } from './pages/StaffRequests.js';
 import { StaffFaceReviews } from './pages/StaffFaceReviews.js';
+import { StaffReports } from './pages/StaffReports.js';
 import { Chat, FormerChat } from './pages/Chat.js';
 import { Chats } from './pages/Chats.js';
 import { Feed } from './pages/Feed.js';
@@ -69,6 +70,7 @@ export const routes: RouteObject[] = [
       { path: 'account/restrictions', element: <Restrictions /> },
       { path: 'staff/requests', element: <StaffRequests /> },
       { path: 'staff/face-reviews/:id?', element: <StaffFaceReviews /> },
+      { path: 'staff/reports/:id?', element: <StaffReports /> },
       { path: 'chats', element: <Chats /> },
       { path: 'chats/:memberId', element: <Chat /> },
       { path: 'chats/former/:conversationId', element: <FormerChat /> },

@@ -18,6 +18,8 @@ import postsId from './modules/posts.id.json' with { type: 'json' };
 import postsEn from './modules/posts.en.json' with { type: 'json' };
 import memberNavId from './modules/memberNav.id.json' with { type: 'json' };
 import memberNavEn from './modules/memberNav.en.json' with { type: 'json' };
+import moderationId from './modules/moderation.id.json' with { type: 'json' };
+import moderationEn from './modules/moderation.en.json' with { type: 'json' };
 
 export const LANGUAGES = ['id', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -28,8 +30,8 @@ export const DEFAULT_LANGUAGE: Language = 'id';
  * built side by side never edit the same file. Each module file owns its own top-level keys.
  */
 export const texts = {
-  id: { ...baseId, ...erasureId, ...policyChangesId, ...rightsId, ...faceId, ...profilesId, ...connectionsId, ...chatId, ...postsId, ...memberNavId },
-  en: { ...baseEn, ...erasureEn, ...policyChangesEn, ...rightsEn, ...faceEn, ...profilesEn, ...connectionsEn, ...chatEn, ...postsEn, ...memberNavEn },
+  id: { ...baseId, ...erasureId, ...policyChangesId, ...rightsId, ...faceId, ...profilesId, ...connectionsId, ...chatId, ...postsId, ...memberNavId, ...moderationId },
+  en: { ...baseEn, ...erasureEn, ...policyChangesEn, ...rightsEn, ...faceEn, ...profilesEn, ...connectionsEn, ...chatEn, ...postsEn, ...memberNavEn, ...moderationEn },
 } as const;
 
 export const resources = { id: { translation: texts.id }, en: { translation: texts.en } } as const;

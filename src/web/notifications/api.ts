@@ -3,7 +3,7 @@ import { getJson, unsafe } from '../posts/api.js';
 
 /** The notifications API (src/server/social/posts/routes.ts). */
 
-export const KINDS = ['request_received', 'request_accepted', 'message', 'post_liked', 'post_commented'] as const;
+export const KINDS = ['request_received', 'request_accepted', 'message', 'post_liked', 'post_commented', 'moderation_warning', 'report_handled'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface Notification {
@@ -37,5 +37,8 @@ export const savePreferences = (email: Record<Kind, boolean>, options: RequestOp
 export function targetOf(n: Notification): string {
   if (n.kind === 'post_liked' || n.kind === 'post_commented') return n.objectId ? `/feed#post-${n.objectId}` : '/feed';
   if (n.kind === 'message') return '/chats';
+  // A warning can be disputed through support; a handled report leads nowhere else.
+  if (n.kind === 'moderation_warning') return '/support';
+  if (n.kind === 'report_handled') return '/notifications';
   return '/requests';
 }

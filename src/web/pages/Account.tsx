@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { fetchMe, signOut, type Me } from '../accounts/signin.js';
+import { StaffHub } from '../moderation/StaffHub.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
 
@@ -78,6 +79,7 @@ export function Account() {
               ))}
             </ul>
           </nav>
+          <StaffHub />
           <button type="button" className="button" disabled={busy} onClick={() => void leave()}>
             {t('sessions.signOut')}
           </button>

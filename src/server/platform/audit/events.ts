@@ -57,7 +57,7 @@ export type AuditEvent =
   | { action: 'recovery.compromise_report_requested'; subjectType: 'member'; subjectId: string; details: { reportId: string } }
   | { action: 'recovery.account_compromised'; subjectType: 'member'; subjectId: string; details: { via: 'session' | 'email_link'; reportId: string | null; ticketId: string; locked: boolean; sessionsEnded: number } }
   | { action: 'accounts.deleted'; subjectType: 'member'; subjectId: string; details: { reason: 'guardian_refused'; photos: number } }
-  | { action: 'accounts.suspended'; subjectType: 'member'; subjectId: string; details: { reason: 'guardian_withdrew'; sessionsEnded: number } }
+  | { action: 'accounts.suspended'; subjectType: 'member'; subjectId: string; details: { reason: 'guardian_withdrew'; sessionsEnded: number } | { reason: 'moderation'; caseId: string; sessionsEnded: number } }
   | { action: 'guardians.requested'; subjectType: 'guardian'; subjectId: string; details: { memberId: string } }
   | { action: 'guardians.invited'; subjectType: 'guardian'; subjectId: string; details: { memberId: string } }
   | { action: 'guardians.consented'; subjectType: 'guardian'; subjectId: string; details: { memberId: string; version: string; language: string } }
@@ -69,6 +69,8 @@ export type AuditEvent =
   | { action: 'connections.removed'; subjectType: 'member'; subjectId: string; details: { otherId: string } }
   | { action: 'blocks.added'; subjectType: 'member'; subjectId: string; details: { blockedId: string; connectionEnded: boolean; requestsCancelled: number; via: 'block' | 'report' } }
   | { action: 'blocks.removed'; subjectType: 'member'; subjectId: string; details: { blockedId: string } }
+  // moderation (ops/moderation): the decision on a case, by a moderator — ids and codes only (never the note).
+  | { action: 'moderation.case_decided'; subjectType: 'member'; subjectId: string; details: { caseId: string; decision: 'dismissed' | 'warned' | 'suspended'; category: string; reporterId: string | null } }
   | { action: 'reports.filed'; subjectType: 'member'; subjectId: string; details: { caseId: string; reportedId: string; category: string; evidence: number; blocked: boolean } }
   // updates (posts) and notifications: ids, counts and codes only (never the text or the country).
   | { action: 'posts.created'; subjectType: 'member'; subjectId: string; details: { postId: string; audience: string; photos: number; crossBorder: boolean } }

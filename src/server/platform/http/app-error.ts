@@ -47,6 +47,8 @@ export type ErrorCode =
   | 'request_not_pending'
   | 'already_connected'
   | 'staff_only'
+  // moderation: the case was already decided (reads 410, a second decision 409)
+  | 'case_closed'
   | 'processing_restricted'
   | 'reveal_invalid'
   // policy changes: a material version the member has not yet accepted or declined (P7.1, P7.2)

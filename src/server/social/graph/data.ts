@@ -115,8 +115,8 @@ const reportField = (label: PersonalField['label'], category: PersonalField['cat
 
 /**
  * Reports a member filed (the subject is the reporter; `reporter_id` becomes NULL when they delete
- * their account so staff can still act, `reported_id` cascades with the reported account). Staff
- * work the queue later; their reads will be audited.
+ * their account so staff can still act, `reported_id` cascades with the reported account).
+ * Moderators work the queue (ops/moderation); each read of a member's data is audited.
  */
 export const moderationCasesData = declareTable({
   table: 'moderation_cases',
@@ -128,6 +128,15 @@ export const moderationCasesData = declareTable({
     message: reportField({ id: 'Pesan laporan', en: 'Report message' }, 'content', true),
     evidence_message_ids: reportField({ id: 'Pesan chat yang Anda tunjuk sebagai bukti (ID)', en: 'Chat messages you pointed to as evidence (ids)' }, 'usage'),
     created_at: reportField({ id: 'Waktu melapor', en: 'When you reported' }, 'usage'),
+    // The moderator's decision (ops/moderation): about the reported member, so the reporter's "your
+    // data" and export show only that it exists (`secret`), never the outcome or the note.
+    decision: { ...reportField({ id: 'Keputusan moderator atas laporan', en: 'The moderator’s decision on the report' }, 'usage'), display: 'secret' },
+    staff_note: { ...reportField({ id: 'Catatan moderator atas keputusan', en: 'The moderator’s note on the decision' }, 'content', true), display: 'secret' },
+    decided_by: {
+      ...reportField({ id: 'Moderator yang memutuskan', en: 'Moderator who decided' }, 'usage'),
+      purposes: ['security', 'accountability'],
+      display: 'secret',
+    },
   },
   nonPersonal: {
     id: 'row identifier',

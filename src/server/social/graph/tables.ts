@@ -55,4 +55,13 @@ export interface ModerationCasesTable {
   closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** Set by erasure on a row it keeps; the retention job ends the row `forDays` later (ADR 0016). */
   subject_erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The moderator's decision when closed (ops/moderation, migration 0025). */
+  decision: ColumnType<ModerationDecision | null, ModerationDecision | null | undefined, ModerationDecision | null>;
+  /** The moderator who decided (member id); NULL while open or once their account is erased. */
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Encrypted (`moderation_cases.staff_note`): the moderator's note on the decision. */
+  staff_note: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export const MODERATION_DECISIONS = ['dismissed', 'warned', 'suspended'] as const;
+export type ModerationDecision = (typeof MODERATION_DECISIONS)[number];

@@ -24,6 +24,8 @@ export const EMAIL_DEFAULTS: Record<NotificationKind, boolean> = {
   message: true,
   post_liked: false,
   post_commented: false,
+  moderation_warning: false,
+  report_handled: false,
 };
 
 /** A member with no session seen in this long (sessions touch last_seen_at every 5 minutes) is offline. */

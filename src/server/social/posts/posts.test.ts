@@ -350,6 +350,8 @@ describe('likes, comments and notifications', () => {
       message: true,
       post_liked: false,
       post_commented: false,
+      moderation_warning: false,
+      report_handled: false,
     });
     const put = await call(t, e, 'PUT', '/api/me/notification-preferences', { email: { post_commented: true, request_received: false } });
     expect(put.statusCode, put.body).toBe(200);

@@ -47,6 +47,8 @@ const kindSchema = Type.Union([
   Type.Literal('message'),
   Type.Literal('post_liked'),
   Type.Literal('post_commented'),
+  Type.Literal('moderation_warning'),
+  Type.Literal('report_handled'),
 ]);
 const notificationSchema = Type.Object(
   {

@@ -61,7 +61,8 @@ export interface CrossBorderActivityTable {
   created_at: Date;
 }
 
-export const NOTIFICATION_KINDS = ['request_received', 'request_accepted', 'message', 'post_liked', 'post_commented'] as const;
+/** `moderation_warning` and `report_handled` are system notices from the moderators (ops/moderation), in the app only by default. */
+export const NOTIFICATION_KINDS = ['request_received', 'request_accepted', 'message', 'post_liked', 'post_commented', 'moderation_warning', 'report_handled'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NotificationsTable {

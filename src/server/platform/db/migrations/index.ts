@@ -23,6 +23,7 @@ import * as m0021 from './0021_posts.js';
 import * as m0022 from './0022_discovery_walk.js';
 import * as m0023 from './0023_retention.js';
 import * as m0024 from './0024_kept_after_erasure.js';
+import * as m0025 from './0025_moderation_decisions.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0022_discovery_walk': m0022,
   '0023_retention': m0023,
   '0024_kept_after_erasure': m0024,
+  '0025_moderation_decisions': m0025,
 };
