@@ -25,7 +25,7 @@ import {
 } from './social/posts/data.js';
 import { chatConversationsData, chatMembersData, chatMessagesData } from './social/chat/data.js';
 import { faceBadgesData, faceChecksData, faceReviewsData, faceTemplatesData } from './verification/face/data.js';
-import { memberProfilesData } from './social/profiles/data.js';
+import { memberCellCountsData, memberProfilesData } from './social/profiles/data.js';
 import type { PersonalField, TableDeclaration } from './privacy/data-map/types.js';
 
 /**
@@ -70,6 +70,7 @@ export const DATA_MAP: readonly TableDeclaration[] = [
   connectionsData,
   blocksData,
   memberProfilesData,
+  memberCellCountsData,
   kenalanRequestsData,
   moderationCasesData,
   staffRolesData,

@@ -18,30 +18,69 @@ import type { DistanceBand } from '../../../common/social/profile.js';
  *   per-cell `member_profiles_near` for a distance, GIN for interests or a language, `adult_from`
  *   for ages), then sort. Cheap when few match; exact if fewer than its budget matched.
  *
- * Discovery tries the likelier shape first (gather for a distance filter, walk otherwise) and, if it
- * ran out of budget, the other one (attemptsFor) — which is then cheap by construction: a walk that
- * ran out means fewer than poolSize/budget of the members match, a gather that ran out means at
- * least `budget` do. At 100,000 members a page reads a few thousand rows at most, where PostgreSQL's
- * own choice between the two read up to all of them (bench/results/discovery.md).
+ * Discovery tries the likelier shape first (attemptsFor) and, if it ran out of budget, the other one
+ * — which is then cheap by construction: a walk that ran out means fewer than poolSize/budget of the
+ * members match, a gather that ran out means at least `budget` do. Which goes first: walksFirst (for a
+ * distance filter, from the ring's size in member_cell_counts, kept by a trigger — a dense city's
+ * ring walks, a small town's gathers). At 100,000 members a page reads a few thousand rows at most, where
+ * PostgreSQL's own choice between the two read up to all of them (bench/results/discovery.md).
  */
 export const SHAPE_BUDGET = 5000;
+
+/** Listed members showing their area: inside the distance ring, and everywhere (member_cell_counts). */
+export interface RingDensity {
+  inRing: number;
+  listed: number;
+}
+
+export async function ringDensity(db: Kysely<Database>, cells: string[]): Promise<RingDensity> {
+  const row = await db
+    .selectFrom('member_cell_counts')
+    .select([
+      sql<string>`coalesce(sum(listed) FILTER (WHERE cell = ANY(${sql.val(cells)}::text[])), 0)`.as('in_ring'),
+      sql<string>`coalesce(sum(listed), 0)`.as('listed'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { inRing: Number(row.in_ring), listed: Number(row.listed) };
+}
+
+type Attempt = ['walk' | 'gather', number | null];
+
+/**
+ * Whether a page should walk first. Without a distance filter, yes. With one and an interest or a
+ * language, no: their GIN indexes, rechecked against the cells, gather few rows wherever the viewer
+ * is. With a distance alone (or with an age or gender), the ring's size decides (denseRing).
+ */
+export async function walksFirst(db: Kysely<Database>, filters: DiscoveryFilters, cells: string[] | undefined, poolSize: number): Promise<boolean> {
+  if (cells === undefined) return true;
+  if ((filters.interests?.length ?? 0) > 0 || filters.language) return false;
+  return denseRing(await ringDensity(db, cells), poolSize);
+}
+
+/** A walk reads about poolSize × listed / inRing rows to fill its pool, a gather about inRing. */
+export function denseRing(ring: RingDensity, poolSize: number): boolean {
+  return ring.inRing * ring.inRing > poolSize * ring.listed;
+}
 
 /**
  * The attempts for one page, in order; the last has no budget, so it always answers. A walk is
  * always given a budget: without a LIMIT PostgreSQL plans it for every listed member (a sequential
  * scan and a sort); with one it reads the activity index newest first.
  */
-export function attemptsFor(distanceFilter: boolean): ['walk' | 'gather', number | null][] {
-  return distanceFilter
-    ? [
-        ['gather', SHAPE_BUDGET],
-        ['walk', 4 * SHAPE_BUDGET],
-        ['gather', null],
-      ]
-    : [
-        ['walk', SHAPE_BUDGET],
-        ['gather', null],
-      ];
+export function attemptsFor(walkFirst: boolean, distanceFilter: boolean): Attempt[] {
+  // A distance page walks only when its ring is dense; an age or gender on top may thin the matches,
+  // so it may read further before the unbudgeted gather (the walk stops as soon as the pool is full).
+  if (walkFirst) {
+    return [
+      ['walk', distanceFilter ? 4 * SHAPE_BUDGET : SHAPE_BUDGET],
+      ['gather', null],
+    ];
+  }
+  return [
+    ['gather', SHAPE_BUDGET],
+    ['walk', 4 * SHAPE_BUDGET],
+    ['gather', null],
+  ];
 }
 
 export interface DiscoveryFilters {

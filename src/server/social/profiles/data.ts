@@ -64,3 +64,13 @@ export const memberProfilesData = declareTable({
   },
   subject: { kind: 'column', column: 'member_id' },
 });
+
+export const memberCellCountsData = declareTable({
+  table: 'member_cell_counts',
+  primaryKey: 'cell',
+  personal: {},
+  nonPersonal: {
+    cell: 'an H3 area cell (~36 km²), not linked to anyone',
+    listed: 'how many listed members show their area in the cell (a count kept by a trigger, migration 0027); discovery uses it to choose how to read a distance page',
+  },
+});

@@ -5,7 +5,7 @@ import type { ProfileUpdate } from '../../../common/social/profile.js';
 import { createTestApp, type TestApp } from '../../../../test/support/app.js';
 import { signUpMember } from '../../identity/login-security/test-members.js';
 import { makeMinor } from '../graph/test-helpers.js';
-import { rowFilters, runPage, type DiscoveryFilters, type PageQuery, type PageRow } from './candidates.js';
+import { attemptsFor, denseRing, ringDensity, SHAPE_BUDGET, rowFilters, runPage, walksFirst, type DiscoveryFilters, type PageQuery, type PageRow } from './candidates.js';
 import { cellOfCity, cellsWithin } from './location.js';
 
 /**
@@ -163,5 +163,73 @@ describe('the budgeted walk and the gather answer the same page', () => {
     // An empty page is still an answer: nothing matches, and the gather says so within its budget.
     const none = await run('gather', { viewerId: viewer, filters: [...rowFilters(filters, today, true, cells), sql<boolean>`false`], poolSize: pool, score: sql<number>`0`, pageSize: 3, offset: 0, budget: 1000 });
     expect(none).toEqual({ rows: [], complete: true });
+  });
+});
+
+describe('member_cell_counts counts the listed members who show their area, per cell (migration 0027)', () => {
+  const counted = async () =>
+    Object.fromEntries((await t.database.db.selectFrom('member_cell_counts').select(['cell', 'listed']).where('listed', '>', 0).execute()).map((r) => [r.cell, r.listed]));
+  // The same predicate as the partial index member_profiles_near, counted from scratch.
+  const recounted = async () =>
+    Object.fromEntries(
+      (
+        await sql<{ cell: string; listed: number }>`
+          SELECT location_cell AS cell, count(*)::int AS listed FROM member_profiles
+          WHERE member_active AND NOT hidden AND city_visibility = 'everyone' AND location_cell IS NOT NULL GROUP BY location_cell`.execute(t.database.db)
+      ).rows.map((r) => [r.cell, r.listed]),
+    );
+
+  it('follows profiles created, moved, hidden, made private, suspended and erased', async () => {
+    expect(await counted()).toEqual(await recounted());
+    const id = (await signUpMember(t, 430)).id;
+    const jakarta = cellOfCity('jakarta-selatan')!.cell;
+    const surabaya = cellOfCity('surabaya')!.cell;
+    const before = (await counted())[jakarta] ?? 0;
+    const steps: [string, () => Promise<unknown>, number, number][] = [
+      ['profile opened in Jakarta', () => t.services.profiles.update(id, PROFILE), before + 1, 0],
+      ['moved to Surabaya', () => t.services.profiles.update(id, { ...PROFILE, city: 'surabaya' }), before, 1],
+      ['incognito', () => t.services.profiles.update(id, { ...PROFILE, city: 'surabaya', hidden: true }), before, 0],
+      ['visible again', () => t.services.profiles.update(id, { ...PROFILE, city: 'surabaya' }), before, 1],
+      ['city shown to connections only', () => t.services.profiles.update(id, { ...PROFILE, city: 'surabaya', cityVisibility: 'connections' }), before, 0],
+      ['city public again', () => t.services.profiles.update(id, { ...PROFILE, city: 'surabaya' }), before, 1],
+      ['suspended', () => t.database.db.updateTable('members').set({ status: 'suspended' }).where('id', '=', id).execute(), before, 0],
+      ['active again', () => t.database.db.updateTable('members').set({ status: 'active' }).where('id', '=', id).execute(), before, 1],
+      ['only active_at touched', () => t.database.db.updateTable('member_profiles').set({ active_at: new Date() }).where('member_id', '=', id).execute(), before, 1],
+      ['profile row deleted (erasure)', () => t.database.db.deleteFrom('member_profiles').where('member_id', '=', id).execute(), before, 0],
+    ];
+    const surabayaBase = ((await counted())[surabaya] ?? 0);
+    for (const [label, step, inJakarta, addedInSurabaya] of steps) {
+      await step();
+      const now = await counted();
+      expect(now[jakarta] ?? 0, label).toBe(inJakarta);
+      expect((now[surabaya] ?? 0) - surabayaBase, label).toBe(addedInSurabaya);
+      expect(now, label).toEqual(await recounted());
+    }
+  });
+
+  it('measures a ring, and a dense ring walks first while a sparse one gathers first', async () => {
+    const cells = cellsWithin(cellOfCity('jakarta-selatan')!.cell, 50);
+    const ring = await ringDensity(t.database.db, cells);
+    const recount = await recounted();
+    expect(ring).toEqual({
+      inRing: cells.reduce((sum, c) => sum + (recount[c] ?? 0), 0),
+      listed: Object.values(recount).reduce((a, b) => a + b, 0),
+    });
+    expect(ring.inRing).toBeGreaterThan(0);
+    // 28,000 of 68,000 members around Jakarta: a walk reads ~1,200 rows, a gather would read 28,000.
+    expect(denseRing({ inRing: 28_000, listed: 68_000 }, 500)).toBe(true);
+    // 300 around a small town: a walk would read ~110,000 rows.
+    expect(denseRing({ inRing: 300, listed: 68_000 }, 500)).toBe(false);
+    expect(denseRing({ inRing: 0, listed: 0 }, 500)).toBe(false);
+    // This test's few members: gather within the ring; no distance: walk; an interest or language: gather.
+    expect(await walksFirst(t.database.db, {}, cells, 500)).toBe(false);
+    expect(await walksFirst(t.database.db, {}, undefined, 500)).toBe(true);
+    expect(await walksFirst(t.database.db, {}, cells, 1)).toBe(ring.inRing * ring.inRing > ring.listed);
+    expect(await walksFirst(t.database.db, { language: 'jv' }, cells, 1)).toBe(false);
+    expect(await walksFirst(t.database.db, { interests: ['coffee'] }, cells, 1)).toBe(false);
+    // Every order ends with an attempt that always answers; a dense ring's walk may read further.
+    expect(attemptsFor(true, false)).toEqual([['walk', SHAPE_BUDGET], ['gather', null]]);
+    expect(attemptsFor(true, true)).toEqual([['walk', 4 * SHAPE_BUDGET], ['gather', null]]);
+    expect(attemptsFor(false, true)).toEqual([['gather', SHAPE_BUDGET], ['walk', 4 * SHAPE_BUDGET], ['gather', null]]);
   });
 });

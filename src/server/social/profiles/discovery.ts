@@ -5,7 +5,7 @@ import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
 import { ageGroup } from '../graph/relations.js';
-import { attemptsFor, rowFilters, runPage, type DiscoveryFilters, type PageQuery, type PageRow } from './candidates.js';
+import { attemptsFor, rowFilters, runPage, walksFirst, type DiscoveryFilters, type PageQuery, type PageRow } from './candidates.js';
 import { bandBetween, cellsWithin, maxKmOfBand } from './location.js';
 import { ageFrom, type ProfileSeams, type ProfileService } from './service.js';
 
@@ -121,7 +121,8 @@ export function makeDiscovery({
       // viewer's activity does not change their own page, so it runs alongside the first attempt
       // (over a second pooled connection on PostgreSQL).
       let rows: PageRow[] = [];
-      for (const [i, [shape, budget]] of attemptsFor(cells !== undefined).entries()) {
+      const attempts = attemptsFor(await walksFirst(db, filters, cells, query.poolSize), cells !== undefined);
+      for (const [i, [shape, budget]] of attempts.entries()) {
         const attempt = i === 0 ? (await Promise.all([runPage(db, shape, { ...query, budget }), profiles.touch(viewerId, viewer.active_at)]))[0] : await runPage(db, shape, { ...query, budget });
         rows = attempt.rows;
         if (attempt.complete) break;

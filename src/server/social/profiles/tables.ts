@@ -4,6 +4,13 @@ import type { Visibility } from '../../../common/social/profile.js';
 /** Kysely table types of profiles and discovery; `Database` (platform/db/schema.ts) extends this. */
 export interface ProfilesTables {
   member_profiles: MemberProfilesTable;
+  member_cell_counts: MemberCellCountsTable;
+}
+
+/** Listed members showing their area, per location cell; kept by a trigger (migration 0027), read by discovery. */
+export interface MemberCellCountsTable {
+  cell: string;
+  listed: number;
 }
 
 type WithDefault<T> = ColumnType<T, T | undefined, T>;

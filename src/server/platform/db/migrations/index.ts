@@ -24,6 +24,7 @@ import * as m0022 from './0022_discovery_walk.js';
 import * as m0023 from './0023_retention.js';
 import * as m0024 from './0024_kept_after_erasure.js';
 import * as m0025 from './0025_moderation_decisions.js';
+import * as m0027 from './0027_member_cell_counts.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0023_retention': m0023,
   '0024_kept_after_erasure': m0024,
   '0025_moderation_decisions': m0025,
+  '0027_member_cell_counts': m0027,
 };
