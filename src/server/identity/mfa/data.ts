@@ -104,6 +104,7 @@ export const signinChallengesData = declareTable({
     code_requested_at: 'time a code was last asked for (throttling)',
     codes_sent: 'how many codes were asked for',
     webauthn_challenge: 'random WebAuthn challenge for a passkey answer',
+    restore_deletion: 'whether passing the challenge also cancels the pending deletion of the account (asked at sign-in)',
     expires_at: 'expiry time (5 minutes)',
     used_at: 'time the challenge was passed or abandoned (single use)',
     created_at: 'time opened',

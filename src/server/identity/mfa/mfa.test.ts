@@ -369,6 +369,41 @@ describe('authenticator app (TOTP)', () => {
   });
 });
 
+describe('an account in its deletion grace period', () => {
+  const status = async (id: string) => (await db().selectFrom('members').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+  it('is restored only once the second factor is passed: the password alone does not undo a deletion', async () => {
+    const { m, b, secret } = await memberWithTotp(24);
+    const deleted = await b.request('POST', '/api/me/deletion', { password: PASSWORD });
+    expect(deleted.statusCode, deleted.body).toBe(202);
+    const other = browser();
+    expect((await other.login(m.username)).json().code).toBe('account_deletion_pending');
+    const asked = await other.request('POST', '/api/sessions', { identifier: m.username, password: PASSWORD, restore: true });
+    expect(asked.statusCode, asked.body).toBe(202);
+    const challenge = (asked.json() as { challenge: { id: string } }).challenge;
+    expect(await status(m.id)).toBe('deletion_pending');
+    const wrong = await other.answer(challenge.id, 'totp', '123456' === (await peekCode(secret)) ? '654321' : '123456');
+    expect(wrong.statusCode).toBe(400);
+    expect(await status(m.id)).toBe('deletion_pending');
+    const passed = await other.answer(challenge.id, 'totp', await totpCode(secret));
+    expect(passed.statusCode, passed.body).toBe(201);
+    expect(await status(m.id)).toBe('active');
+    expect((await db().selectFrom('erasures').select('state').where('member_id', '=', m.id).executeTakeFirstOrThrow()).state).toBe('cancelled');
+  });
+
+  it('is not restored by a challenge opened before the deletion (it did not carry the wish)', async () => {
+    const { m, b, secret } = await memberWithTotp(25);
+    const other = browser();
+    const opened = await other.login(m.username);
+    expect(opened.statusCode, opened.body).toBe(202);
+    expect((await b.request('POST', '/api/me/deletion', { password: PASSWORD })).statusCode).toBe(202);
+    const passed = await other.answer((opened.json() as { challenge: { id: string } }).challenge.id, 'totp', await totpCode(secret));
+    expect(passed.statusCode).toBe(403);
+    expect(passed.json().code).toBe('account_deletion_pending');
+    expect(await status(m.id)).toBe('deletion_pending');
+  });
+});
+
 describe('step-up codes by email and SMS', () => {
   async function stepUpChallenge(memberId: string) {
     const b = browser();

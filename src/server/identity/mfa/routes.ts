@@ -116,6 +116,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ mfa: MfaService; sessions: S
         answer = { method, code: request.body.code };
       }
       const passed = await mfa.completeChallenge(challengeId, request.cookies[CHALLENGE_COOKIE], answer, contextOf(request));
+      if (passed.restoreDeletion) await sessions.restoreDeletion(passed.memberId);
       const session = await sessions.createSession({ id: passed.memberId }, signInContextOf(request, reply), { method: 'challenge', challengeId, factor: passed.method });
       clearChallengeCookie(reply);
       setSessionCookie(reply, session.token);

@@ -245,7 +245,7 @@ export function makeMfaService({
      * without one gets a challenge only when the risk seam asks for a step-up: a 6-digit code to
      * their verified email or phone (reason `step_up`).
      */
-    async openIfNeeded(memberId, { stepUp }, _context) {
+    async openIfNeeded(memberId, { stepUp, restoreDeletion = false }, _context) {
       const factors = await secondFactors(db, memberId);
       let reason: ChallengeReason;
       let methods: ChallengeMethod[];
@@ -280,6 +280,7 @@ export function makeMfaService({
             code_expires_at: null,
             code_requested_at: null,
             webauthn_challenge: null,
+            restore_deletion: restoreDeletion,
             expires_at: new Date(now.getTime() + CHALLENGE_TTL_MS),
             used_at: null,
             created_at: now,
@@ -305,7 +306,7 @@ export function makeMfaService({
       browserToken: string | undefined,
       answer: ChallengeAnswer,
       context: SessionContext,
-    ): Promise<{ memberId: string; challengeId: string; method: ChallengeMethod }> {
+    ): Promise<{ memberId: string; challengeId: string; method: ChallengeMethod; restoreDeletion: boolean }> {
       const row = await liveChallenge(challengeId, browserToken, answer.method);
       await guardBefore(row.member_id, context);
 
@@ -368,11 +369,13 @@ export function makeMfaService({
         });
       }
       await guard?.recordSuccess(attemptOf(row.member_id, context));
-      // The account may have been locked while the challenge was open.
+      // The account may have been locked while the challenge was open. One in its deletion grace
+      // period passes only if this challenge carries the wish to restore it (the caller restores it).
       const member = await db.selectFrom('members').select('status').where('id', '=', row.member_id).executeTakeFirstOrThrow();
-      assertMayHaveSession(member);
+      const restoreDeletion = row.restore_deletion && member.status === 'deletion_pending';
+      if (!restoreDeletion) assertMayHaveSession(member);
       if (await guard?.isAccountLocked(row.member_id)) throw new AppError('account_locked', 403, 'locked by the login guard');
-      return { memberId: row.member_id, challengeId, method: answer.method };
+      return { memberId: row.member_id, challengeId, method: answer.method, restoreDeletion };
     },
 
     /** Step-up: asks for a 6-digit code by email or SMS (made and sent by a job). At most one a minute, three per challenge. */

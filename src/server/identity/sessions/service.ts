@@ -83,7 +83,8 @@ export type SignInMethod = 'password' | 'challenge' | 'passkey';
  * Implemented by the MFA module (src/server/identity/mfa/); without it, no challenge is ever opened.
  */
 export interface SignInChallenges {
-  openIfNeeded(memberId: string, options: { stepUp: boolean }, context: SessionContext): Promise<Extract<LoginResult, { kind: 'challenge' }> | undefined>;
+  /** `restoreDeletion`: passing the challenge also cancels the account's pending deletion (the caller does it, see `restoreDeletion`). */
+  openIfNeeded(memberId: string, options: { stepUp: boolean; restoreDeletion?: boolean }, context: SessionContext): Promise<Extract<LoginResult, { kind: 'challenge' }> | undefined>;
 }
 
 export interface SessionServiceDeps {
@@ -103,7 +104,8 @@ export interface SessionServiceDeps {
 /**
  * Implemented by the erasure module. A member in the grace period who enters the right password
  * gets `403 account_deletion_pending` (with the erasure date) unless they asked to restore the
- * account (`restore: true`), which cancels the deletion before the sign-in continues.
+ * account (`restore: true`), which cancels the deletion once every step of the sign-in is passed
+ * (after the second factor when the member has one: the password alone must not undo a deletion).
  */
 export interface PendingDeletion {
   scheduledFor(memberId: string): Promise<Date | undefined>;
@@ -190,7 +192,27 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
     return { kind: 'session', token, sessionId, memberId: member.id };
   }
 
+  /** `403 account_deletion_pending` with the erasure date, in the member's words. */
+  async function deletionPending(memberId: string): Promise<AppError> {
+    const erasesOn = await deletion?.scheduledFor(memberId);
+    return new AppError('account_deletion_pending', 403, 'account is in its deletion grace period', {
+      messageKey: erasesOn ? 'erasure.errors.pending' : 'erasure.errors.pendingNoDate',
+      params: { date: erasesOn ? erasesOn.getTime() : 0 },
+    });
+  }
+
+  /** Cancels the pending deletion the member asked to undo, or says it is still pending (e.g. erasure already began). */
+  async function restoreDeletionOf(memberId: string): Promise<void> {
+    if (!deletion || !(await deletion.restore(memberId))) throw await deletionPending(memberId);
+  }
+
   return {
+    /**
+     * After a passed sign-in challenge that carried the member's wish to restore their account
+     * (see `login`): cancels the deletion before `createSession`.
+     */
+    restoreDeletion: restoreDeletionOf,
+
     async login(identifier: string, password: string, context: SessionContext, options: { restore?: boolean } = {}): Promise<LoginResult> {
       // Step 1 — who is signing in (no answer yet: unknown and known identifiers look the same).
       const member = await findMember(identifier);
@@ -218,18 +240,12 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
       }
 
       // Step 3 — the account may have a session at all (only after the right password). An account
-      // in its deletion grace period is restored here if the member asked for it (erasure module).
-      if (member.status === 'deletion_pending' && deletion) {
-        const erasesOn = await deletion.scheduledFor(member.id);
-        if (!options.restore || !(await deletion.restore(member.id))) {
-          throw new AppError('account_deletion_pending', 403, 'account is in its deletion grace period', {
-            messageKey: erasesOn ? 'erasure.errors.pending' : 'erasure.errors.pendingNoDate',
-            params: { date: erasesOn ? erasesOn.getTime() : 0 },
-          });
-        }
-        member.status = 'active';
-      }
-      assertMayHaveSession(member);
+      // in its deletion grace period is restored if the member asked for it (erasure module) — but
+      // only after the second step below, when there is one.
+      let restoreDeletion = false;
+      if (member.status === 'deletion_pending' && deletion && options.restore) restoreDeletion = true;
+      else if (member.status === 'deletion_pending' && deletion) throw await deletionPending(member.id);
+      else assertMayHaveSession(member);
 
       // ── LOGIN-SECURITY SEAM: risk assessment ───────────────────────────────────────────────
       // Password and status are good. A risk assessment (new device, unusual place, …) may set
@@ -240,8 +256,12 @@ export function makeSessionService({ db, keyring, clock = () => new Date(), guar
       // ────────────────────────────────────────────────────────────────────────────────────────
 
       // Step 4 — a second step when the member has a second factor or the sign-in looks risky.
-      const challenge = await challenges?.openIfNeeded(member.id, { stepUp }, context);
+      const challenge = await challenges?.openIfNeeded(member.id, { stepUp, restoreDeletion }, context);
       if (challenge) return challenge;
+      if (restoreDeletion) {
+        await restoreDeletionOf(member.id);
+        member.status = 'active';
+      }
 
       // Step 5 — the session.
       return createSession(member, context, { method: 'password' });

@@ -353,6 +353,8 @@ export interface SigninChallengesTable {
   code_requested_at: Date | null;
   codes_sent: Generated<number>;
   webauthn_challenge: string | null;
+  /** The member asked to cancel their pending account deletion; done only once the challenge is passed. */
+  restore_deletion: Generated<boolean>;
   expires_at: Date;
   used_at: Date | null;
   created_at: Date;

@@ -25,6 +25,7 @@ import * as m0023 from './0023_retention.js';
 import * as m0024 from './0024_kept_after_erasure.js';
 import * as m0025 from './0025_moderation_decisions.js';
 import * as m0027 from './0027_member_cell_counts.js';
+import * as m0028 from './0028_restore_after_challenge.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0024_kept_after_erasure': m0024,
   '0025_moderation_decisions': m0025,
   '0027_member_cell_counts': m0027,
+  '0028_restore_after_challenge': m0028,
 };
