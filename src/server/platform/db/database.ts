@@ -1,5 +1,7 @@
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -30,12 +32,35 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   return { db, kind: 'postgres', url, close: () => db.destroy() };
 }
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers live inside the embedded engine's WASM memory, in
+ * the server's process; 32 MB keeps the embedded server's RSS ≈ 130 MB lower (pages beyond it are
+ * read again from the data directory's files, which the OS caches).
+ */
+export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+
+/** Runs initdb for a new data directory in a child process, whose memory is then returned (pglite-init.ts). */
+async function initializeDataDir(dir: string): Promise<void> {
+  // The same extension as this file: .js when compiled; .ts from source (tests, benchmarks), run through tsx.
+  const extension = path.extname(fileURLToPath(import.meta.url));
+  const script = fileURLToPath(new URL(`./pglite-init${extension}`, import.meta.url));
+  await new Promise<void>((resolve, reject) => {
+    const child = fork(script, [dir], { stdio: 'inherit', execArgv: extension === '.ts' ? ['--import', 'tsx'] : [] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`PGlite initdb for ${dir} exited with ${code}`))));
+  });
+}
+
 /** Embedded PGlite in `dir` (created if missing); `undefined` keeps it in memory (tests). */
 export async function openPglite(dir?: string, loadDataDir?: Blob): Promise<DatabaseHandle> {
-  if (dir) fs.mkdirSync(path.dirname(dir), { recursive: true });
+  if (dir) {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    if (!loadDataDir && !fs.existsSync(path.join(dir, 'PG_VERSION'))) await initializeDataDir(dir);
+  }
   const pglite = await PGlite.create({
     ...(dir ? { dataDir: dir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
+    startParams: PGLITE_START_PARAMS,
     parsers: { 20: (value: string) => value },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
