@@ -158,6 +158,8 @@ describe.runIf(hasChromium)('face review: borderline check → reviewer approves
     // The member: verified (after review), and the reviewer's reads are on their access log.
     await m.page.reload();
     await poll(() => m.page.getByTestId('face-status').textContent()).toContain('Profil Anda terverifikasi');
+    // …and the page says who decided (the reviewer), after the reload.
+    await poll(() => m.page.getByTestId('face-last-check').textContent()).toContain('Seorang peninjau Kenalan menyetujui pemeriksaan Anda');
     expect(await t.database.db.selectFrom('face_badges').select('method').where('member_id', '=', member.id).executeTakeFirst()).toEqual({ method: 'review' });
     await m.page.goto(`${origin}/account/data`);
     const accessLog = m.page.getByRole('region', { name: 'Siapa yang mengakses data Anda' });

@@ -76,6 +76,22 @@ describe.runIf(hasChromium)('face verification (Chromium)', () => {
     await page.getByRole('button', { name: 'Beri persetujuan dan lanjutkan' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Persetujuan diberikan');
 
+    // A still photo as both frames is refused; after a reload the page still says why and what to do next.
+    await page.getByRole('button', { name: 'Mulai pemeriksaan' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: /Tolehkan kepala/ }).count()).toBe(1);
+    const straightAgain = path.join(tmp, 'lurus-lagi.jpg');
+    fs.writeFileSync(straightAgain, fx.straight);
+    await page.getByLabel('Bingkai swafoto (2–3 foto: lurus dulu, lalu gerakannya)').setInputFiles([straight, straightAgain]);
+    await page.getByRole('button', { name: 'Periksa wajah saya' }).click();
+    await expect.poll(() => page.getByTestId('face-result').textContent(), { timeout: 60_000 }).toContain('Gerakan yang diminta');
+    await page.reload();
+    const last = page.getByRole('region', { name: 'Pemeriksaan terakhir Anda' });
+    await expect.poll(() => last.textContent()).toContain('Tidak terverifikasi');
+    expect(await last.textContent()).toContain('Gerakan yang diminta tidak terlihat');
+    expect(await last.textContent()).toContain('Langkah berikutnya: Ikuti saran di atas, lalu mulai pemeriksaan baru.');
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: path.join(SHOTS, 'face-last-refused-id-360.png'), fullPage: true });
+
     // The check: the instruction, then the frames uploaded (no camera in this browser).
     await page.getByRole('button', { name: 'Mulai pemeriksaan' }).click();
     await expect.poll(() => page.getByRole('heading', { name: /Tolehkan kepala/ }).count()).toBe(1);

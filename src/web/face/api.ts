@@ -8,6 +8,18 @@ export interface FaceStatus {
   hasTemplate: boolean;
   inReview: boolean;
   attemptsLeft: number;
+  /** The latest finished check under the consent in force; null when none. */
+  lastCheck: FaceLastCheck | null;
+}
+
+export interface FaceLastCheck {
+  status: 'verified' | 'review' | 'refused';
+  /** Refusal reason code (face.reasons.*), null unless refused. */
+  reason: string | null;
+  /** The reason in the language the status was asked in. */
+  reasonMessage: string | null;
+  decidedBy: 'automatic' | 'reviewer';
+  at: string | null;
 }
 
 export interface FaceChallenge {

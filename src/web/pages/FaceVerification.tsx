@@ -219,6 +219,7 @@ export function FaceVerification() {
               )}
             </p>
             <p className="field-hint">{t('face.status.attemptsLeft', { count: status.attemptsLeft })}</p>
+            {!result && !challenge && <LastCheck status={status} />}
             {result && (
               <div className={result.status === 'refused' ? 'error-summary' : 'confirmation'} role={result.status === 'refused' ? 'alert' : 'status'} data-testid="face-result">
                 <p>
@@ -302,6 +303,45 @@ export function FaceVerification() {
       <p>
         <Link to="/account/privacy">{t('consents.title')}</Link>
       </p>
+    </div>
+  );
+}
+
+/**
+ * Why the last check ended as it did, after a reload or a reviewer's decision: a refusal with its
+ * reason and what to do next, or a reviewer's approval. Nothing for an automatic success (the badge
+ * line says it) or a case still in review (the status line says it).
+ */
+function LastCheck({ status }: { status: FaceStatus }) {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const id = useId();
+  const last = status.lastCheck;
+  if (!last || last.status === 'review' || (last.status === 'verified' && last.decidedBy === 'automatic')) return null;
+  const when = last.at ? formatDateTime(last.at, language) : '';
+  if (last.status === 'verified') {
+    return (
+      <p className="confirmation" data-testid="face-last-check">
+        {t('face.last.approvedByReviewer', { when })}
+      </p>
+    );
+  }
+  const photoProblem = last.reason === 'no_match' || last.reason === 'no_profile_face';
+  return (
+    <div className="error-summary" data-testid="face-last-check" role="region" aria-labelledby={`${id}-last`}>
+      <h3 id={`${id}-last`}>{t('face.last.title')}</h3>
+      <p>
+        <strong>{t(last.decidedBy === 'reviewer' ? 'face.last.refusedByReviewer' : 'face.last.refused', { when })}</strong>{' '}
+        {last.reason ? t(`face.reasons.${last.reason}`, { defaultValue: last.reasonMessage ?? '' }) : ''}
+      </p>
+      <p>
+        <strong>{t('face.last.nextTitle')}:</strong> {status.attemptsLeft === 0 ? t('face.last.nextTomorrow') : photoProblem ? t('face.last.nextPhoto') : t('face.last.nextRetry')}
+      </p>
+      {photoProblem && (
+        <p>
+          <Link to="/profile/edit">{t('face.last.editPhotos')}</Link>
+        </p>
+      )}
     </div>
   );
 }

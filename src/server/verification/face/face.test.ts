@@ -151,7 +151,7 @@ describe('face verification over HTTP', () => {
     expect(ok.json()).toMatchObject({ status: 'verified', reason: null });
 
     const status = (await t.app.inject({ method: 'GET', url: '/api/me/face', headers: await m.headers() })).json();
-    expect(status).toMatchObject({ consent: true, verified: true, hasTemplate: true, method: 'automatic', attemptsLeft: 3 });
+    expect(status).toMatchObject({ consent: true, verified: true, hasTemplate: true, method: 'automatic', attemptsLeft: 3, lastCheck: { status: 'verified', reason: null, reasonMessage: null, decidedBy: 'automatic' } });
     const template = await db().selectFrom('face_templates').selectAll().where('member_id', '=', m.id).executeTakeFirstOrThrow();
     expect(template.data_key).toMatch(/^enc:v1:/);
     expect(template.embedding).toMatch(/^enc:v1:/);
@@ -172,6 +172,8 @@ describe('face verification over HTTP', () => {
     const deleted = await db().selectFrom('audit_log').select('details').where('action', '=', 'face.data_deleted').where('subject_id', '=', m.id).execute();
     expect(deleted.map((d) => d.details)).toEqual([{ templates: 1, badges: 1, reviews: 0, files: 0 }]);
     expect((await challenge(m)).statusCode).toBe(403);
+    // Consent given again: the checks from before the withdrawal are not reported any more.
+    expect((await consent(m, true)).json()).toMatchObject({ consent: true, verified: false, lastCheck: null });
   }, 120_000);
 
   it('says why a check is refused, in the member’s language, and limits attempts to 5 a day', async () => {
@@ -188,6 +190,13 @@ describe('face verification over HTTP', () => {
       const res = await frames(m, c.id, images);
       expect(res.json(), reason).toMatchObject({ status: 'refused', reason });
     }
+    // After a reload the page still knows why: the last check's outcome, reason and message in the member's language.
+    const afterReload = await t.app.inject({ method: 'GET', url: '/api/me/face', headers: await m.headers() });
+    expect(afterReload.json().lastCheck).toMatchObject({ status: 'refused', reason: 'too_dark', decidedBy: 'automatic' });
+    expect(afterReload.json().lastCheck.reasonMessage).toContain('terlalu gelap');
+    expect(Date.parse(afterReload.json().lastCheck.at)).toBeGreaterThan(Date.now() - 10 * 60 * 1000);
+    const inEnglish = await t.app.inject({ method: 'GET', url: '/api/me/face', headers: { ...(await m.headers()), 'accept-language': 'en' } });
+    expect(inEnglish.json().lastCheck.reasonMessage).toContain('too dark');
     const fifth = (await challenge(m)).json();
     expect(fifth.attemptsLeft).toBe(0);
     const sixth = await challenge(m);
@@ -243,6 +252,21 @@ describe('face verification over HTTP', () => {
     expect(row).toMatchObject({ status: 'approved', data_key: null, embedding: null, decided_by: staff.id });
     expect((await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}/frames/0`, headers: await staff.headers() })).statusCode).toBe(404);
     expect(await db().selectFrom('face_badges').select('method').where('member_id', '=', m.id).executeTakeFirst()).toEqual({ method: 'review' });
+    const meFace = async () => (await t.app.inject({ method: 'GET', url: '/api/me/face', headers: await m.headers() })).json();
+    expect((await meFace()).lastCheck).toMatchObject({ status: 'verified', reason: null, decidedBy: 'reviewer' });
+
+    // A borderline case a reviewer rejects: the member sees it is refused, why and by whom, after a reload too.
+    const rejectedCase = await strict.startChallenge(m.id);
+    expect(await strict.check(m.id, rejectedCase.id, [fx.straight, fx.turned])).toEqual({ status: 'review' });
+    expect((await meFace()).lastCheck).toMatchObject({ status: 'review', reason: null, decidedBy: 'automatic' });
+    const rejectedId = (await db().selectFrom('face_reviews').select('id').where('check_id', '=', rejectedCase.id).executeTakeFirstOrThrow()).id;
+    const rejection = await t.app.inject({ method: 'POST', url: `/api/staff/face-reviews/${rejectedId}/decision`, headers: await staff.headers(), payload: { decision: 'rejected', reason: 'no_match' } });
+    expect(rejection.json()).toEqual({ status: 'rejected' });
+    const refusedByReviewer = (await meFace()).lastCheck;
+    expect(refusedByReviewer).toMatchObject({ status: 'refused', reason: 'no_match', decidedBy: 'reviewer' });
+    expect(refusedByReviewer.reasonMessage).toContain('tidak cocok');
+    const decidedAt = await db().selectFrom('face_reviews').select('decided_at').where('id', '=', rejectedId).executeTakeFirstOrThrow();
+    expect(refusedByReviewer.at).toBe(decidedAt.decided_at!.toISOString());
 
     // A second borderline case, then withdrawal: keys, frames, template and badge go together.
     const c2 = await strict.startChallenge(m.id);

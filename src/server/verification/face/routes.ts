@@ -26,6 +26,21 @@ const statusSchema = Type.Object({
   hasTemplate: Type.Boolean(),
   inReview: Type.Boolean(),
   attemptsLeft: Type.Integer(),
+  /**
+   * The latest finished check under the consent in force (null: none yet): verified, in review, or
+   * refused with the reason code (the same codes as a check's answer) and `reasonMessage` in the
+   * member's language; who decided (the automatic check or a face reviewer) and when.
+   */
+  lastCheck: Type.Union([
+    Type.Object({
+      status: Type.Union([Type.Literal('verified'), Type.Literal('review'), Type.Literal('refused')]),
+      reason: Type.Union([Type.String(), Type.Null()]),
+      reasonMessage: Type.Union([Type.String(), Type.Null()]),
+      decidedBy: Type.Union([Type.Literal('automatic'), Type.Literal('reviewer')]),
+      at: date,
+    }),
+    Type.Null(),
+  ]),
 });
 
 const checkResult = Type.Object({
@@ -59,17 +74,22 @@ export const faceRoutes: FastifyPluginAsyncTypebox<{ face: FaceService; sessions
     throwFileSizeLimit: true,
   });
 
-  const status = async (memberId: string) => {
+  const status = async (memberId: string, language: FastifyRequest['language']) => {
     const s = await face.status(memberId);
-    return { ...s, verifiedAt: s.verifiedAt?.toISOString() ?? null };
+    const last = s.lastCheck;
+    return {
+      ...s,
+      verifiedAt: s.verifiedAt?.toISOString() ?? null,
+      lastCheck: last && { ...last, reasonMessage: last.reason ? t(language, `face.reasons.${last.reason}`) : null, at: last.at?.toISOString() ?? null },
+    };
   };
 
   app.get(
     '/api/me/face',
-    { schema: { summary: 'My face verification: consent, badge, template stored, case in review, attempts left today', tags: ['face'], response: { 200: statusSchema, '4xx': problemSchema } } },
+    { schema: { summary: 'My face verification: consent, badge, template stored, case in review, attempts left today, and my last check\'s outcome (with the refusal reason)', tags: ['face'], response: { 200: statusSchema, '4xx': problemSchema } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return status(await memberOf(request));
+      return status(await memberOf(request), request.language);
     },
   );
 
@@ -87,7 +107,7 @@ export const faceRoutes: FastifyPluginAsyncTypebox<{ face: FaceService; sessions
     async (request) => {
       const memberId = await memberOf(request);
       await face.setConsent(memberId, request.body.granted, { language: request.language, ip: request.ip, userAgent: request.headers['user-agent'] });
-      return status(memberId);
+      return status(memberId, request.language);
     },
   );
 

@@ -78,6 +78,15 @@ export type RefusalReason =
 export const REVIEW_REJECT_REASONS = ['no_match', 'spoof_suspected', 'challenge_not_followed', 'frames_differ'] as const satisfies readonly RefusalReason[];
 export type ReviewRejectReason = (typeof REVIEW_REJECT_REASONS)[number];
 
+/** The latest finished check, as `GET /api/me/face` reports it (a refused member sees why). */
+export interface LastCheck {
+  status: 'verified' | 'review' | 'refused';
+  reason: RefusalReason | null;
+  /** Who decided: the automatic check, or a face reviewer (a borderline case). */
+  decidedBy: 'automatic' | 'reviewer';
+  at: Date | null;
+}
+
 export type CheckOutcome = { status: 'verified' } | { status: 'review' } | { status: 'refused'; reason: RefusalReason };
 
 interface Deps {
@@ -252,6 +261,32 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
     return out;
   }
 
+  /**
+   * The member's latest finished check under the consent in force (given at `since`): its outcome, the
+   * refusal reason, who decided (the automatic check or a face reviewer) and when. Checks from before
+   * a withdrawal are not shown again (their templates, badge and open case were deleted with it).
+   */
+  async function lastCheck(memberId: string, since: Date): Promise<LastCheck | null> {
+    const row = await db
+      .selectFrom('face_checks')
+      .leftJoin('face_reviews', (join) => join.onRef('face_reviews.check_id', '=', 'face_checks.id').on('face_reviews.status', 'in', ['approved', 'rejected']))
+      .select(['face_checks.status', 'face_checks.reason', 'face_checks.completed_at', 'face_reviews.decided_at'])
+      .where('face_checks.member_id', '=', memberId)
+      .where('face_checks.status', '!=', 'open')
+      .where('face_checks.created_at', '>=', since)
+      .orderBy('face_checks.created_at', 'desc')
+      .orderBy('face_checks.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row || row.status === 'open') return null;
+    return {
+      status: row.status,
+      reason: row.status === 'refused' ? (row.reason as RefusalReason | null) : null,
+      decidedBy: row.decided_at ? 'reviewer' : 'automatic',
+      at: row.decided_at ?? row.completed_at,
+    };
+  }
+
   async function finish(memberId: string, checkId: string, outcome: CheckOutcome, extra?: (trx: Transaction<Database>) => Promise<void>): Promise<void> {
     const now = clock();
     await db.transaction().execute(async (trx) => {
@@ -285,21 +320,22 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
     },
 
     async status(memberId: string) {
-      const [consented, badge, template, openReview, used] = await Promise.all([
-        hasConsent(memberId),
+      const [consentState, badge, template, openReview, used] = await Promise.all([
+        consent.consents({ type: 'member', id: memberId }).then((all) => all[FACE_PURPOSE]),
         db.selectFrom('face_badges').select(['verified_at', 'method']).where('member_id', '=', memberId).executeTakeFirst(),
         db.selectFrom('face_templates').select('id').where('member_id', '=', memberId).executeTakeFirst(),
         db.selectFrom('face_reviews').select('id').where('member_id', '=', memberId).where('status', '=', 'open').executeTakeFirst(),
         attemptsToday(memberId),
       ]);
       return {
-        consent: consented,
+        consent: consentState.granted,
         verified: badge !== undefined,
         verifiedAt: badge?.verified_at ?? null,
         method: badge?.method ?? null,
         hasTemplate: template !== undefined,
         inReview: openReview !== undefined,
         attemptsLeft: Math.max(0, ATTEMPTS_PER_DAY - used),
+        lastCheck: consentState.granted && consentState.at ? await lastCheck(memberId, consentState.at) : null,
       };
     },
 

@@ -83,7 +83,10 @@ export function humanConfig() {
       detector: { enabled: true, rotation: false, maxDetected: 5, minConfidence: 0.5, skipFrames: 0, return: false },
       mesh: { enabled: true },
       attention: { enabled: false },
-      iris: { enabled: true },
+      // Off: nothing here uses the iris points (yaw comes from mesh points 10/152/234/454, the face box
+      // from the mesh outline), and every score and the embedding are identical without it
+      // (bench/results/face.md, run 6); its model only held ≈ 11 MB of WASM heap.
+      iris: { enabled: false },
       emotion: { enabled: true, skipFrames: 0, minConfidence: 0.05 },
       description: { enabled: true, skipFrames: 0 },
       antispoof: { enabled: true, skipFrames: 0 },
