@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEve
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { deleteMessage, fetchFormerHistory, fetchHistory, markRead, newClientKey, sendPhoto, sendText, type ChatMessage, type ChatPartner } from '../chat/api.js';
+import { emptyReceipts, recordReceipt, withReceipts } from '../chat/receipts.js';
 import '../chat/chat.css';
 import { formatDateTime } from '../locale.js';
 import { live, type LiveEvent, type LiveState } from '../realtime/live.js';
@@ -50,13 +51,20 @@ export function Chat() {
   partnerRef.current = partner;
   const messagesConversation = useRef<string | null>(null);
   messagesConversation.current = messages[0]?.conversationId ?? null;
+  // Receipts of this conversation seen so far, applied to every message merged later (chat/receipts.ts).
+  const receipts = useRef(emptyReceipts());
+  const receiptsOf = useRef(memberId);
+  if (receiptsOf.current !== memberId) {
+    receiptsOf.current = memberId;
+    receipts.current = emptyReceipts();
+  }
 
   useDocumentTitle(partner ? t('chat.page.withName', { name: partner.nickname }) : t('chat.title'));
 
   const merge = useCallback((incoming: ChatMessage[]) => {
     setMessages((current) => {
       const map = new Map(current.map((m) => [m.id, m]));
-      for (const m of incoming) map.set(m.id, m);
+      for (const m of incoming) map.set(m.id, withReceipts(m, receipts.current));
       return [...map.values()].sort(byTime);
     });
     const keys = new Set(incoming.map((m) => m.clientKey).filter(Boolean));
@@ -150,15 +158,13 @@ export function Chat() {
       }),
       client.subscribe('chat.receipt', (event) => {
         if (!mine(event)) return;
-        const ids = new Set((event.messageIds as string[]) ?? []);
-        const upTo = String(event.upTo ?? '');
-        const at = String(event.at ?? new Date().toISOString());
-        setMessages((list) =>
-          list.map((m) => {
-            if (m.from !== 'me' || !(ids.has(m.id) || (event.status === 'read' && m.createdAt <= upTo))) return m;
-            return event.status === 'read' ? { ...m, readAt: m.readAt ?? at, deliveredAt: m.deliveredAt ?? at } : { ...m, deliveredAt: m.deliveredAt ?? at };
-          }),
-        );
+        recordReceipt(receipts.current, {
+          status: event.status === 'read' ? 'read' : 'delivered',
+          messageIds: (event.messageIds as string[] | undefined) ?? [],
+          upTo: event.upTo ? String(event.upTo) : null,
+          at: String(event.at ?? new Date().toISOString()),
+        });
+        setMessages((list) => list.map((m) => withReceipts(m, receipts.current)));
       }),
       client.subscribe('chat.deleted', (event) => {
         if (!mine(event)) return;
