@@ -33,11 +33,12 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
 }
 
 /**
- * PostgreSQL's default 128 MB of shared buffers live inside the embedded engine's WASM memory, in
- * the server's process; 32 MB keeps the embedded server's RSS ≈ 130 MB lower (pages beyond it are
- * read again from the data directory's files, which the OS caches).
+ * PostgreSQL's default 128 MB of shared buffers (and 64 MB for index builds) live inside the embedded
+ * engine's WASM memory, in the server's process, and WASM memory is never given back: 16 MB each
+ * keeps a working embedded server ≈ 165 MB smaller (bench/results/face.md run 7). Pages beyond them
+ * are read again from the data directory's files, which the OS caches.
  */
-export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'maintenance_work_mem=16MB'];
 
 /** Runs initdb for a new data directory in a child process, whose memory is then returned (pglite-init.ts). */
 async function initializeDataDir(dir: string): Promise<void> {
