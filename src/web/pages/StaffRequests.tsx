@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { signOut } from '../accounts/signin.js';
+import { isStaffRefusal, StaffRefusal, type StaffRefusalCode } from '../components/StaffRefusal.js';
 import { formatDateTime } from '../locale.js';
 import { getJson } from '../rights/api.js';
 import '../rights/rights.css';
@@ -44,7 +44,7 @@ export function StaffRequests() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [draft, setDraft] = useState({ status, kind });
   const [log, setLog] = useState<RequestLog | null>(null);
-  const [refusal, setRefusal] = useState<'staff_only' | 'reauth_required' | null>(null);
+  const [refusal, setRefusal] = useState<StaffRefusalCode | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => setDraft({ status, kind }), [status, kind]);
@@ -59,7 +59,7 @@ export function StaffRequests() {
         setRefusal(null);
         setError(null);
       } else if (outcome.kind === 'problem' && outcome.status === 401) void navigate('/signin', { replace: true });
-      else if (outcome.kind === 'problem' && (outcome.code === 'staff_only' || outcome.code === 'reauth_required')) setRefusal(outcome.code);
+      else if (outcome.kind === 'problem' && isStaffRefusal(outcome.code)) setRefusal(outcome.code);
       else setError(outcome.kind === 'problem' && outcome.detail ? outcome.detail : t('signup.errors.network'));
     });
     return () => {
@@ -83,11 +83,6 @@ export function StaffRequests() {
     setParams(next);
   }
 
-  async function signInAgain(): Promise<void> {
-    await signOut({ language });
-    void navigate('/signin');
-  }
-
   const pages = log ? Math.max(1, Math.ceil(log.total / log.pageSize)) : 1;
 
   return (
@@ -96,16 +91,7 @@ export function StaffRequests() {
         <h1 tabIndex={-1}>{t('rights.staff.title')}</h1>
         <p className="tagline">{t('rights.staff.intro')}</p>
       </header>
-      {refusal && (
-        <div className="error-summary" role="alert">
-          <p>{t(refusal === 'staff_only' ? 'rights.staff.staffOnly' : 'rights.staff.reauth')}</p>
-          {refusal === 'reauth_required' && (
-            <button type="button" className="button" onClick={() => void signInAgain()}>
-              {t('rights.staff.signInAgain')}
-            </button>
-          )}
-        </div>
-      )}
+      {refusal && <StaffRefusal refusal={refusal} texts={{ staffOnly: 'rights.staff.staffOnly', reauth: 'rights.staff.reauth', signInAgain: 'rights.staff.signInAgain' }} />}
       {error && (
         <div className="error-summary" role="alert">
           <p>{error}</p>
