@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay, type IntervalHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { buildApp } from '../src/server/app.js';
 import { composeServices } from '../src/server/compose.js';
 import { loadConfig } from '../src/server/config.js';
@@ -43,21 +43,69 @@ const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
 const engine = services.face.engine;
 
-export interface ServerPhase { name: string; rss: number; rssAfterGc: number; main: NodeJS.MemoryUsage; worker?: FaceWorkerStats }
+export interface ServerPhase { name: string; rss: number; rssAfterGc: number; pss: number; mainRss: number; mainAnon: number; main: NodeJS.MemoryUsage; worker?: FaceWorkerStats }
+
+// The server is this process and its face worker processes (started by the engine under chrt, which
+// execs node: they are this process's children). RSS counts pages shared between them (node's own
+// code, libvips) in each; PSS shares them out, so the PSS sum is what the server costs the machine.
+function serverPids(): number[] {
+  const children = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === process.pid;
+    } catch {
+      return false;
+    }
+  });
+  return [process.pid, ...children.map(Number)];
+}
+function kbField(file: string, field: string): number {
+  try {
+    const m = fs.readFileSync(file, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+/** RSS of the server's process tree (bytes). */
+const treeRss = (pids = serverPids()) => pids.reduce((a, pid) => a + kbField(`/proc/${pid}/status`, 'VmRSS'), 0);
+/** PSS of the server's process tree (bytes). */
+const treePss = (pids = serverPids()) => pids.reduce((a, pid) => a + kbField(`/proc/${pid}/smaps_rollup`, 'Pss'), 0);
 const phases: ServerPhase[] = [];
 let loop: IntervalHistogram | undefined;
 let peakRss = 0;
 let sampler: NodeJS.Timeout | undefined;
 let profiler: Session | undefined;
+// Pooled over every window of a kind (IntervalHistograms cannot be merged): a 1 ms timer's lateness, the
+// same quantity monitorEventLoopDelay samples, recorded into one histogram per window kind.
+const pooledLoop = new Map<string, RecordableHistogram>();
+let stopTicker: (() => void) | undefined;
+function startTicker(into: RecordableHistogram) {
+  let stopped = false;
+  let expected = performance.now() + 1;
+  const tick = () => {
+    if (stopped) return;
+    const now = performance.now();
+    into.record(Math.max(1, Math.round((now - expected) * 1000)));
+    expected = now + 1;
+    setTimeout(tick, 1);
+  };
+  setTimeout(tick, 1);
+  return () => {
+    stopped = true;
+  };
+}
 
 const commands: Record<string, (args: never) => Promise<unknown>> = {
   /** RSS as the session left it; with `gc` also after a full GC in both threads (what stays is native or live). */
   async phase({ name, worker = true, gc = false }: { name: string; worker?: boolean; gc?: boolean }) {
-    const rss = process.memoryUsage().rss;
+    const rss = treeRss();
+    const pss = treePss();
+    const mainRss = process.memoryUsage.rss();
+    const mainAnon = kbField('/proc/self/smaps_rollup', 'Anonymous');
     const stats = worker ? await engine.stats({ gc }) : undefined;
     if (gc) fullGc();
     const main = process.memoryUsage();
-    phases.push({ name, rss, rssAfterGc: gc ? main.rss : Number.NaN, main, worker: stats });
+    phases.push({ name, rss, rssAfterGc: gc ? treeRss() : Number.NaN, pss, mainRss, mainAnon, main, worker: stats });
     return rss;
   },
   async phases() {
@@ -87,6 +135,17 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
     }
     return ms;
   },
+  /** Analyses one image through the engine again and again for `ms`: the model's work alone, no HTTP (control windows). */
+  async engineFor({ file, ms }: { file: string; ms: number }) {
+    const bytes = await fs.promises.readFile(file);
+    const end = performance.now() + ms;
+    let n = 0;
+    while (performance.now() < end) {
+      await engine.analyse(bytes);
+      n++;
+    }
+    return n;
+  },
   /** Marks a member signed up over HTTPS active (the e-mail/SMS activation, skipped). */
   async activate({ id }: { id: string }) {
     await database.db.updateTable('members').set({ status: 'active' }).where('id', '=', id).execute();
@@ -114,18 +173,30 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
     return true;
   },
   /** Starts a window: event-loop delay at 1 ms resolution, and the RSS peak sampled every 50 ms. */
-  async windowStart() {
+  async windowStart({ kind = 'busy' }: { kind?: string }) {
     loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
+    if (!pooledLoop.has(kind)) pooledLoop.set(kind, createHistogram());
+    stopTicker = startTicker(pooledLoop.get(kind)!);
     // process.memoryUsage.rss() alone: the full memoryUsage() also walks the heap spaces, too slow every 50 ms.
-    sampler ??= setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+    const pids = serverPids();
+    sampler ??= setInterval(() => (peakRss = Math.max(peakRss, treeRss(pids))), 50);
     return true;
   },
   async windowStop() {
     const h = loop!;
     h.disable();
     loop = undefined;
+    stopTicker?.();
     return { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, mean: h.mean / 1e6, samples: h.count };
+  },
+  /** Per window kind, over all its windows: p50/p99/max lateness of a 1 ms timer, in ms. */
+  async pooledLoop() {
+    return Object.fromEntries([...pooledLoop].map(([kind, h]) => [kind, { p50: h.percentile(50) / 1000, p99: h.percentile(99) / 1000, max: h.max / 1000, samples: h.count }]));
+  },
+  async pooledReset() {
+    pooledLoop.clear();
+    return true;
   },
   async peak() {
     if (sampler) clearInterval(sampler);
@@ -156,9 +227,9 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
     const s = performance.now();
     await Promise.all(Array.from({ length: 8 }, () => e.analyse(bytes)));
     const perSecond = 8 / ((performance.now() - s) / 1000);
-    const rss = process.memoryUsage().rss;
+    const rss = treeRss();
     if (e !== engine) await e.close();
-    return { perSecond, rss, rssAfter: process.memoryUsage().rss };
+    return { perSecond, rss, rssAfter: treeRss() };
   },
   async close() {
     await app.close();

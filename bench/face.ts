@@ -17,6 +17,11 @@
 //                                    Postgres then counts in the server's RSS)
 //   CHECKS=8 WINDOWS=5               sequential samples; busy/idle window pairs
 //   BENCH_MALLOC=default              glibc's allocator defaults instead of the settings `npm start` uses
+//   WINDOW_KINDS=checks,engine        busy windows of these kinds, each paired with an idle window: `checks`
+//                                    (whole checks over HTTPS), `engine` (the same model work sent to the
+//                                    engine over IPC: no upload, no HTTP, no database; a control)
+//   ONLY_WINDOWS=1                    sign-ups and the windows only (no frame, sequential or pool phases)
+//   CLIENT_NICE=19                    this load generator's nice value (it stands for phones elsewhere)
 //   CPU_PROFILE=file.cpuprofile       a CPU profile of the server's main thread during the windows
 //   BENCH_TSX=1                       the server from source under tsx (no compile step; ≈ 65 MB more RSS)
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -34,6 +39,13 @@ const WINDOWS = Number(process.env.WINDOWS ?? 5);
 /** Checks per busy window (2 members at once, 2 each). */
 const BUSY_CHECKS = 4;
 const PROBE_INTERVAL_MS = 5;
+type BusyKind = 'checks' | 'engine';
+const WINDOW_KINDS = (process.env.WINDOW_KINDS ?? 'checks').split(',') as BusyKind[];
+if (WINDOW_KINDS.some((k) => k !== 'checks' && k !== 'engine')) throw new Error('WINDOW_KINDS: checks and/or engine');
+const ONLY_WINDOWS = process.env.ONLY_WINDOWS === '1';
+// The load generator stands for phones on other machines: at a low priority it takes less of the
+// two cores from the server it measures (Linux: the main thread, where fetch and TLS run).
+if (process.env.CLIENT_NICE) os.setPriority(Number(process.env.CLIENT_NICE));
 const loadAverages: number[] = [];
 const load = () => {
   const l = os.loadavg()[0]!;
@@ -187,21 +199,21 @@ try {
   const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * (xs.length - 1)))]!;
   const median = (xs: number[]) => quantile(xs, 0.5);
   const r = (x: number) => Math.round(x);
-  const frameMs = await server.call<number[]>('frames', { file: phoneStraightFile, n: CHECKS });
+  const frameMs = ONLY_WINDOWS ? [] : await server.call<number[]>('frames', { file: phoneStraightFile, n: CHECKS });
   const loadFrames = load();
-  await server.call('phase', { name: `${CHECKS} phone frames (12 MP) analysed` });
+  if (!ONLY_WINDOWS) await server.call('phase', { name: `${CHECKS} phone frames (12 MP) analysed` });
 
   // ---- 2. Whole verifications over HTTPS (2 phone frames + the stored profile photo), one at a time ----
   const checkMs: number[] = [];
   let verified = 0;
-  for (let i = 0; i < CHECKS; i++) {
+  for (let i = 0; i < (ONLY_WINDOWS ? 0 : CHECKS); i++) {
     const s = performance.now();
     const status = await httpCheck(members[Math.floor(i / 4)]!);
     checkMs.push(performance.now() - s);
     if (status === 'verified') verified++;
   }
   const loadChecks = load();
-  await server.call('phase', { name: `${CHECKS} whole checks over HTTPS, one at a time` });
+  if (!ONLY_WINDOWS) await server.call('phase', { name: `${CHECKS} whole checks over HTTPS, one at a time` });
 
   // ---- 3. Other requests while checks run: alternating busy / idle windows -------------------------
   const viewer = members.at(-2)!;
@@ -209,14 +221,20 @@ try {
   await server.call('chat', { a: viewer.id, b: partner.id, messages: 60 });
   const probePaths = ['/api/me', `/api/chats/${partner.id}/messages?limit=30`];
   interface Loop { p50: number; p99: number; max: number; mean: number; samples: number }
-  interface Window { loop: Loop; latencies: Record<string, number[]>; checks: number; seconds: number; load: number }
+  interface Window { kind: BusyKind | 'idle'; loop: Loop; latencies: Record<string, number[]>; checks: number; seconds: number; load: number }
   let lastBusyMs = 0;
-  async function window(busy: boolean, busyMembers: Member[]): Promise<Window> {
-    await server.call('windowStart');
+  let lastBusyKind: BusyKind = 'checks';
+  async function window(kind: BusyKind | 'idle', busyMembers: Member[]): Promise<Window> {
+    if (kind !== 'idle') lastBusyKind = kind;
+    // An idle window's lateness is pooled with the idle windows that follow the same kind of busy one.
+    await server.call('windowStart', { kind: kind === 'idle' ? `idle-after-${lastBusyKind}` : kind });
     await probe.call('start', { origin, cookie: viewer.session, paths: probePaths, intervalMs: PROBE_INTERVAL_MS });
     const started = performance.now();
     let checks = 0;
-    if (busy) {
+    if (kind === 'engine') {
+      // The model's work alone, as long as the last checks window: what any use of the second core costs.
+      checks = await server.call<number>('engineFor', { file: phoneStraightFile, ms: Math.max(1500, lastBusyMs) });
+    } else if (kind === 'checks') {
       await Promise.all(
         busyMembers.map(async (m) => {
           for (let k = 0; k < BUSY_CHECKS / busyMembers.length; k++) {
@@ -232,26 +250,36 @@ try {
     }
     const latencies = await probe.call<Record<string, number[]>>('stop');
     const loop = await server.call<Loop>('windowStop');
-    return { loop, latencies, checks, seconds: (performance.now() - started) / 1000, load: load() };
+    return { kind, loop, latencies, checks, seconds: (performance.now() - started) / 1000, load: load() };
   }
   if (process.env.CPU_PROFILE) await server.call('profileStart');
   const idleWindows: Window[] = [];
   const busyWindows: Window[] = [];
+  const controlWindows: { engine: Window; idle: Window }[] = [];
   // A warm-up pair first (not reported): the probe's connection, JIT of the probed routes.
-  await window(true, [members.at(-3)!]);
-  await window(false, []);
+  await window('checks', [members.at(-3)!]);
+  await window('idle', []);
+  await server.call('pooledReset');
   for (let w = 0; w < WINDOWS; w++) {
     const pair = members.slice(sequentialMembers + 2 * w, sequentialMembers + 2 * w + 2);
-    busyWindows.push(await window(true, pair));
-    idleWindows.push(await window(false, []));
+    if (WINDOW_KINDS.includes('checks')) {
+      busyWindows.push(await window('checks', pair));
+      idleWindows.push(await window('idle', []));
+    }
+    if (WINDOW_KINDS.includes('engine')) {
+      if (!WINDOW_KINDS.includes('checks')) lastBusyMs = 2000;
+      const engineWindow = await window('engine', []);
+      controlWindows.push({ engine: engineWindow, idle: await window('idle', []) });
+    }
   }
   if (process.env.CPU_PROFILE) await server.call('profileStop', { file: path.resolve(process.env.CPU_PROFILE) });
   const peakRss = await server.call<number>('peak');
   await server.call('phase', { name: `${WINDOWS * BUSY_CHECKS} checks, 2 at a time, with other requests (end of the working session)`, gc: true });
 
   // ---- 4. Throughput of the bare engine, pool of 1 vs 2 (8 phone frames queued at once) -----------------
-  const pool1 = await server.call<{ perSecond: number; rss: number }>('throughput', { size: 1, file: phoneStraightFile });
-  const pool2 = await server.call<{ perSecond: number; rss: number; rssAfter: number }>('throughput', { size: 2, file: phoneStraightFile });
+  const noPool = { perSecond: Number.NaN, rss: Number.NaN, rssAfter: Number.NaN };
+  const pool1 = ONLY_WINDOWS ? noPool : await server.call<{ perSecond: number; rss: number }>('throughput', { size: 1, file: phoneStraightFile });
+  const pool2 = ONLY_WINDOWS ? noPool : await server.call<{ perSecond: number; rss: number; rssAfter: number }>('throughput', { size: 2, file: phoneStraightFile });
   const phases = await server.call<ServerPhase[]>('phases');
 
   // ---- Report (markdown, for bench/results/face.md) ----------------------------------------------------
@@ -262,13 +290,13 @@ try {
   const env = Object.keys(mallocEnv).length > 0 ? `server allocator: ${Object.entries(mallocEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : 'server allocator: glibc defaults (BENCH_MALLOC=default)';
   const loadRange = `${Math.min(...loadAverages).toFixed(1)}–${Math.max(...loadAverages).toFixed(1)}`;
   console.log(`\n## Face bench ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n`);
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average (1 min) ${loadRange} during the run; database: ${databaseKind}; ${env}${nodeFlags.length ? `; node ${nodeFlags.join(' ')}` : ''}; server ${useTsx ? 'run from source under tsx (BENCH_TSX=1: RSS ≈ 65 MB higher than `npm start`)' : 'compiled, plain node as `npm start` runs it'}; server, probe and load generator in 3 processes, HTTPS on 127.0.0.1`);
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average (1 min) ${loadRange} during the run; database: ${databaseKind}; ${env}${nodeFlags.length ? `; node ${nodeFlags.join(' ')}` : ''}; server ${useTsx ? 'run from source under tsx (BENCH_TSX=1: RSS ≈ 65 MB higher than `npm start`)' : 'compiled, plain node as `npm start` runs it'}; server (with its face worker process at SCHED_IDLE), probe and load generator in separate processes, HTTPS on 127.0.0.1`);
   console.log(`\nmodel load (pool of 1): ${r(loadMs)} ms\n`);
-  console.log('| phase (server process) | RSS MB | RSS after GC | main heap used / total | main external (array buffers) | worker heap used / total | worker external (array buffers) | tensors | WASM heap | sharp cache |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| phase | server RSS MB (main + face worker processes) | RSS after GC | PSS MB | main process RSS (anonymous) | face worker RSS | main heap used / total | main external (array buffers) | worker heap used / total | worker external (array buffers) | tensors | WASM heap | sharp cache |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const p of phases) {
     const w = p.worker;
-    console.log(`| ${p.name} | **${mb(p.rss)}** | ${p.rssAfterGc === null || Number.isNaN(p.rssAfterGc) ? '—' : mb(p.rssAfterGc)} | ${mb(p.main.heapUsed)} / ${mb(p.main.heapTotal)} | ${mb(p.main.external)} (${mb(p.main.arrayBuffers)}) | ${w ? `${mb(w.memory.heapUsed)} / ${mb(w.memory.heapTotal)}` : '—'} | ${w ? `${mb(w.memory.external)} (${mb(w.memory.arrayBuffers)})` : '—'} | ${w?.loaded ? w.tensors : '—'} | ${w?.loaded ? mb(w.wasmHeap) : '—'} | ${w ? `${mb(w.sharpCache.memory)} MB, ${w.sharpCache.items} ops` : '—'} |`);
+    console.log(`| ${p.name} | **${mb(p.rss)}** | ${p.rssAfterGc === null || Number.isNaN(p.rssAfterGc) ? '—' : mb(p.rssAfterGc)} | ${mb(p.pss)} | ${mb(p.mainRss)} (${mb(p.mainAnon)}) | ${w ? mb(w.memory.rss) : '—'} | ${mb(p.main.heapUsed)} / ${mb(p.main.heapTotal)} | ${mb(p.main.external)} (${mb(p.main.arrayBuffers)}) | ${w ? `${mb(w.memory.heapUsed)} / ${mb(w.memory.heapTotal)}` : '—'} | ${w ? `${mb(w.memory.external)} (${mb(w.memory.arrayBuffers)})` : '—'} | ${w?.loaded ? w.tensors : '—'} | ${w?.loaded ? mb(w.wasmHeap) : '—'} | ${w ? `${mb(w.sharpCache.memory)} MB, ${w.sharpCache.items} ops` : '—'} |`);
   }
   console.log(`\npeak RSS while checks ran concurrently: ${mb(peakRss)} MB; after the pool-of-2 run (closed again): ${mb(pool2.rssAfter)} MB\n`);
   const busyChecks = busyWindows.reduce((a, w) => a + w.checks, 0);
@@ -280,21 +308,35 @@ try {
   console.log(`| pool busy (2 members checking at once) | ${busyChecks} verifications in ${busySeconds.toFixed(1)} s = ${(busyChecks / busySeconds).toFixed(2)}/s (${r((busyChecks / busySeconds) * 60)}/min) | — |`);
   console.log(`| engine throughput, 8 phone frames queued | pool 1 ${pool1.perSecond.toFixed(2)} frames/s (RSS ${mb(pool1.rss)} MB); pool 2 ${pool2.perSecond.toFixed(2)} frames/s (RSS ${mb(pool2.rss)} MB) | ${load().toFixed(1)} |`);
   const [mePath, chatPath] = probePaths as [string, string];
-  console.log(`\nother requests, ${WINDOWS} busy/idle window pairs (server event loop: monitorEventLoopDelay at 1 ms resolution, so ≈ 1 ms is its floor; probe: GET /api/me and GET a 30-message chat history page, alternating, one request every ${PROBE_INTERVAL_MS} ms, from a separate process over HTTPS keep-alive):\n`);
-  console.log('| window | loop p99 idle → busy | loop max idle → busy | /api/me p50 idle → busy | /api/me p99 idle → busy | chat history p50 idle → busy | chat history p99 idle → busy | load avg |');
-  console.log('|---|---|---|---|---|---|---|---|');
   const stat = (w: Window, p: string, q: number) => quantile(w.latencies[p]!, q);
-  for (let w = 0; w < WINDOWS; w++) {
-    const i = idleWindows[w]!;
-    const b = busyWindows[w]!;
+  const pooled = (ws: Window[], p: string, q: number) => quantile(ws.flatMap((w) => w.latencies[p]!), q);
+  const pooledLoop = await server.call<Record<string, { p50: number; p99: number; max: number; samples: number }>>('pooledLoop');
+  /** One table of busy/idle pairs of a kind, the median of the per-pair ratios, and the pooled percentiles. */
+  function reportPairs(kind: BusyKind, busy: Window[], idle: Window[]) {
+    const what = kind === 'checks' ? `whole checks over HTTPS (${BUSY_CHECKS} per window, 2 members at once)` : 'the engine alone (12 MP frames sent over IPC, one after another: no upload, no HTTP, no database; a control)';
+    console.log(`\nother requests, ${busy.length} pairs of a busy window — ${what} — and an idle window as long (server event loop: monitorEventLoopDelay at 1 ms resolution, so ≈ 1 ms is its floor; probe: GET /api/me and GET a 30-message chat history page, alternating, one request every ${PROBE_INTERVAL_MS} ms, from a separate process over HTTPS keep-alive):\n`);
+    console.log('| window | loop p99 idle → busy | loop max idle → busy | /api/me p50 idle → busy | /api/me p99 idle → busy | chat history p50 idle → busy | chat history p99 idle → busy | load avg |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (let w = 0; w < busy.length; w++) {
+      const i = idle[w]!;
+      const b = busy[w]!;
+      console.log(
+        `| ${w + 1} | ${fmt(i.loop.p99)} → ${fmt(b.loop.p99)} ms | ${fmt(i.loop.max)} → ${fmt(b.loop.max)} ms | ${fmt(stat(i, mePath, 0.5))} → ${fmt(stat(b, mePath, 0.5))} ms | ${fmt(stat(i, mePath, 0.99))} → ${fmt(stat(b, mePath, 0.99))} ms | ${fmt(stat(i, chatPath, 0.5))} → ${fmt(stat(b, chatPath, 0.5))} ms | ${fmt(stat(i, chatPath, 0.99))} → ${fmt(stat(b, chatPath, 0.99))} ms | ${i.load.toFixed(1)} / ${b.load.toFixed(1)} |`,
+      );
+    }
+    const ratioOf = (f: (w: Window) => number) => pct(ratio(busy.map(f), idle.map(f)));
     console.log(
-      `| ${w + 1} | ${fmt(i.loop.p99)} → ${fmt(b.loop.p99)} ms | ${fmt(i.loop.max)} → ${fmt(b.loop.max)} ms | ${fmt(stat(i, mePath, 0.5))} → ${fmt(stat(b, mePath, 0.5))} ms | ${fmt(stat(i, mePath, 0.99))} → ${fmt(stat(b, mePath, 0.99))} ms | ${fmt(stat(i, chatPath, 0.5))} → ${fmt(stat(b, chatPath, 0.5))} ms | ${fmt(stat(i, chatPath, 0.99))} → ${fmt(stat(b, chatPath, 0.99))} ms | ${i.load.toFixed(1)} / ${b.load.toFixed(1)} |`,
+      `\nmedian of the busy/idle ratios (target: p99 within +20 %): event-loop p99 ${ratioOf((w) => w.loop.p99)}; /api/me p99 ${ratioOf((w) => stat(w, mePath, 0.99))}, p50 ${ratioOf((w) => stat(w, mePath, 0.5))}; chat history p99 ${ratioOf((w) => stat(w, chatPath, 0.99))}, p50 ${ratioOf((w) => stat(w, chatPath, 0.5))}; requests per window ${r(median(busy.map((w) => w.latencies[mePath]!.length + w.latencies[chatPath]!.length)))} busy / ${r(median(idle.map((w) => w.latencies[mePath]!.length + w.latencies[chatPath]!.length)))} idle`,
+    );
+    const loopBusy = pooledLoop[kind]!;
+    const loopIdle = pooledLoop[`idle-after-${kind}`]!;
+    const n = (p: string, ws: Window[]) => ws.reduce((a, w) => a + w.latencies[p]!.length, 0);
+    console.log(
+      `\npooled over all ${busy.length} pairs (idle → busy, change): event-loop delay p99 ${fmt(loopIdle.p99)} → ${fmt(loopBusy.p99)} ms (${pct(loopBusy.p99 / loopIdle.p99)}; ${loopIdle.samples} / ${loopBusy.samples} samples of a 1 ms timer); /api/me p99 ${fmt(pooled(idle, mePath, 0.99))} → ${fmt(pooled(busy, mePath, 0.99))} ms (${pct(pooled(busy, mePath, 0.99) / pooled(idle, mePath, 0.99))}; n = ${n(mePath, idle)} / ${n(mePath, busy)}); chat history p99 ${fmt(pooled(idle, chatPath, 0.99))} → ${fmt(pooled(busy, chatPath, 0.99))} ms (${pct(pooled(busy, chatPath, 0.99) / pooled(idle, chatPath, 0.99))}; n = ${n(chatPath, idle)} / ${n(chatPath, busy)})`,
     );
   }
-  const ratioOf = (f: (w: Window) => number) => pct(ratio(busyWindows.map(f), idleWindows.map(f)));
-  console.log(
-    `\nmedian of the busy/idle ratios (target: p99 within +20 %): event-loop p99 ${ratioOf((w) => w.loop.p99)}; /api/me p99 ${ratioOf((w) => stat(w, mePath, 0.99))}, p50 ${ratioOf((w) => stat(w, mePath, 0.5))}; chat history p99 ${ratioOf((w) => stat(w, chatPath, 0.99))}, p50 ${ratioOf((w) => stat(w, chatPath, 0.5))}; requests per window ${r(median(busyWindows.map((w) => w.latencies[mePath]!.length + w.latencies[chatPath]!.length)))} busy / ${r(median(idleWindows.map((w) => w.latencies[mePath]!.length + w.latencies[chatPath]!.length)))} idle`,
-  );
+  if (busyWindows.length > 0) reportPairs('checks', busyWindows, idleWindows);
+  if (controlWindows.length > 0) reportPairs('engine', controlWindows.map((c) => c.engine), controlWindows.map((c) => c.idle));
 } finally {
   await stopAll();
 }

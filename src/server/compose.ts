@@ -133,10 +133,10 @@ export async function composeServices(
   const posts = makePostsService({ db, keyring, geo, dataDir: config.dataDir, logger });
   const notifications = makeNotificationsService({ db, keyring });
   const recovery = makeRecoveryService({ db, keyring, jobs, sessions, support, guard: loginGuard, logger });
-  // Face verification (P1.5): a worker-thread pool, created on first use (models load in the workers, never on the event loop).
+  // Face verification (P1.5): a pool of worker processes at the lowest CPU priority, created on first use (models load in the workers, never in this process).
   // Moderators work member reports (ops/moderation): the reported member's public profile as a stranger sees it; a suspension ends their cached sessions.
   const moderation = makeModerationService({ db, keyring, logger, publicProfile: (id) => profiles.preview(id, 'stranger'), forgetSessions: (id) => sessions.forgetMember(id) });
-  const face = makeFaceService({ db, keyring, consent, engine: makeFaceEngine({ size: config.FACE_POOL_SIZE }), dataDir: config.dataDir, logger, testHooks: config.NODE_ENV === 'test' });
+  const face = makeFaceService({ db, keyring, consent, engine: makeFaceEngine({ size: config.FACE_POOL_SIZE, idleMs: config.FACE_IDLE_MINUTES * 60_000 }), dataDir: config.dataDir, logger, testHooks: config.NODE_ENV === 'test' });
   if (options.workers !== false) {
     await registerPolicyWorkers({ jobs, db, keyring, mailer, publicUrl: config.PUBLIC_URL, logger });
     await registerNewsletterWorkers({ jobs, newsletters, logger });

@@ -77,7 +77,14 @@ export const configSchema = Type.Object({
     minimum: 1,
     maximum: 16,
     description:
-      'Worker threads for face verification, started at start-up (FACE_WARMUP) or on the first check (each loads the face models: about 230 MB). 1 suits 2 cores (bench/results/face.md).',
+      'Worker processes for face verification (each its own process at the lowest CPU priority, SCHED_IDLE where chrt exists), started at start-up (FACE_WARMUP) or on the first check (each loads the face models: about 220 MB). 1 suits 2 cores (bench/results/face.md).',
+  }),
+  FACE_IDLE_MINUTES: Type.Integer({
+    default: 30,
+    minimum: 0,
+    maximum: 10_080,
+    description:
+      'Minutes without any face check after which the face worker processes stop and give their memory back (about 220 MB each); the next check starts them again and waits for the models (about 0.5–1 s more). 0 = keep them running.',
   }),
   FACE_WARMUP: Type.Optional(
     Type.Boolean({

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
+import workerpool from 'workerpool';
 import { DEFAULT_PHOTO_LIMITS, sniffImageType } from '../../platform/media/image.js';
 import type { FaceObservation, FaceTask, FaceTaskResult, FaceWorkerStats } from './types.js';
 
@@ -14,14 +16,16 @@ export type FaceImageError = 'unsupportedType' | 'corrupt' | 'tooLarge' | 'engin
 export type FaceAnalysis = { ok: true; width: number; height: number; faces: FaceObservation[] } | { ok: false; error: FaceImageError };
 
 export interface FaceEngine {
-  /** Size-checks the bytes (before any decoding), then detects faces in a worker thread. Never throws for bad input. */
+  /** Size-checks the bytes (before any decoding), then detects faces in a worker process. Never throws for bad input. */
   analyse(image: Uint8Array): Promise<FaceAnalysis>;
   /** Loads the models in every worker (start-up); resolves with the largest worker RSS seen. */
   warmup(): Promise<number>;
   /** Diagnostics of one worker (bench/face.ts): its heap, live tensors, WASM heap, sharp cache; `gc` collects its garbage first. */
   stats(options?: { gc?: boolean }): Promise<FaceWorkerStats>;
-  /** Test hook: makes one worker task throw, to prove the pool survives it. */
-  crashOnce(): Promise<'failed'>;
+  /** Whether worker processes are running now (started by a task; stopped by `close` or after `idleMs` without tasks). */
+  running(): boolean;
+  /** Test hook: makes one worker task throw (`throw`), its worker process die mid-task (`exit`) or hang (`hang`), to prove the pool survives it. */
+  crashOnce(how?: 'throw' | 'exit' | 'hang'): Promise<'failed'>;
   readonly size: number;
   close(): Promise<void>;
 }
@@ -50,38 +54,103 @@ export async function checkFaceImage(image: Uint8Array): Promise<{ ok: true } | 
   return { ok: true };
 }
 
+/** The longest a worker task may run by default (from its start in a worker, not its wait in the queue). */
+const TASK_TIMEOUT_MS = 60_000;
+
 /** Where the worker module is: compiled `.js` beside this file in dist/, or the `.ts` source run through tsx. */
-function workerLocation(): { filename: string; execArgv: string[] } {
+function workerLocation(): { script: string; nodeArgs: string[] } {
   const js = fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (fs.existsSync(js)) return { filename: js, execArgv: [] };
-  return { filename: fileURLToPath(new URL('./worker.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
+  if (fs.existsSync(js)) return { script: js, nodeArgs: [] };
+  return { script: fileURLToPath(new URL('./worker.ts', import.meta.url)), nodeArgs: ['--import', 'tsx'] };
+}
+
+/** util-linux's chrt, where there is one (Linux) and it may set SCHED_IDLE here (a sandbox could refuse); it starts the worker. */
+function findChrt(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const chrt = (process.env.PATH ?? '/usr/bin:/bin').split(path.delimiter).map((dir) => path.join(dir, 'chrt')).find((file) => fs.existsSync(file));
+  if (!chrt) return undefined;
+  // Tried once per pool start (≈ 5 ms): a worker that cannot start would fail every check.
+  return spawnSync(chrt, ['--idle', '0', process.execPath, '--version'], { stdio: 'ignore', timeout: 5_000 }).status === 0 ? chrt : undefined;
 }
 
 /**
- * The face engine: a piscina pool of worker threads, each loading @vladmandic/human (WASM backend,
- * models from node_modules) once. Detection never runs on the event loop. A task that throws or a
- * worker that dies fails that one analysis (`engineFailed`); piscina replaces the worker.
+ * How a worker process is started. `chrt --idle 0 node worker.js` where chrt exists: every thread of
+ * the worker (the WASM inference, libuv's pool where sharp decodes, V8's GC and compiler threads) is
+ * SCHED_IDLE and gives way at once to the server, PostgreSQL and anything else that wants a core.
+ * A worker *thread* could not do that: its decoding and garbage collection run on the server
+ * process's shared threads (bench/results/face.md, run 8). fork() with chrt as its execPath keeps
+ * the IPC channel (chrt execs node with the same file descriptors and environment).
  */
-export function makeFaceEngine(options: { size: number; idleTimeout?: number }): FaceEngine {
+function workerLaunch(): { execPath: string; execArgv: string[]; priority: 'idle' | 'nice' } {
+  const { nodeArgs } = workerLocation();
+  // A small young generation: the worker's garbage is many small per-frame objects, and the default
+  // semi-spaces (up to 16 MB each) only pad RSS (bench/results/face.md).
+  const args = [...nodeArgs, '--max-semi-space-size=1', '--max-old-space-size=512'];
+  const chrt = findChrt();
+  if (chrt) return { execPath: chrt, execArgv: ['--idle', '0', process.execPath, ...args], priority: 'idle' };
+  return { execPath: process.execPath, execArgv: args, priority: 'nice' };
+}
+
+/**
+ * The face engine: a workerpool pool of worker processes, each loading @vladmandic/human (WASM
+ * backend, models from node_modules) once, at the lowest CPU priority. Detection never runs in the
+ * server's process. A task that throws or a worker process that dies fails that one analysis
+ * (`engineFailed`); workerpool starts a new worker for the next.
+ */
+export function makeFaceEngine(options: { size: number; idleMs?: number; taskTimeoutMs?: number }): FaceEngine {
   const size = Math.max(1, options.size);
-  const { filename, execArgv } = workerLocation();
-  // Created on first use: processes that never verify a face (most tests, CLI) load no models.
-  let created: Piscina<FaceTask | { gc?: boolean }, FaceTaskResult | FaceWorkerStats> | undefined;
-  const pool = () =>
-    (created ??= new Piscina<FaceTask | { gc?: boolean }, FaceTaskResult | FaceWorkerStats>({
-      filename,
-      execArgv,
-      minThreads: size,
-      maxThreads: size,
-      // One task at a time per worker: WASM is single-threaded, a second would only wait inside.
-      concurrentTasksPerWorker: 1,
-      idleTimeout: options.idleTimeout ?? Number.POSITIVE_INFINITY,
+  const { script } = workerLocation();
+  // Created on first use: processes that never verify a face (most tests, CLI) start no worker.
+  let created: ReturnType<typeof workerpool.pool> | undefined;
+  // Stopped again after `idleMs` without a task: most of the day nobody verifies, and the models hold
+  // ≈ 220 MB per worker. The next task starts a new pool (the models load again, ≈ 0.5–1 s).
+  let inFlight = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const stopWhenIdle = () => {
+    if (!options.idleMs || inFlight > 0 || !created) return;
+    idleTimer = setTimeout(() => {
+      idleTimer = undefined;
+      if (inFlight > 0 || !created) return;
+      const idle = created;
+      created = undefined;
+      void idle.terminate().catch(() => undefined);
+    }, options.idleMs);
+    // A timer must not keep a process alive that has nothing else to do (tests, CLI).
+    idleTimer.unref();
+  };
+  const pool = () => {
+    if (created) return created;
+    const launch = workerLaunch();
+    created = workerpool.pool(script, {
+      workerType: 'process',
+      minWorkers: size,
+      maxWorkers: size,
       // A bounded queue: a burst of checks waits briefly instead of piling up memory.
-      maxQueue: size * 32,
-      // A small young generation: the worker's garbage is many small per-frame objects, and the
-      // default (up to 48 MB of semi-spaces) only pads RSS (bench/results/face.md).
-      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 },
-    }));
+      maxQueueSize: size * 32,
+      workerTerminateTimeout: 2_000,
+      forkOpts: {
+        execPath: launch.execPath,
+        execArgv: launch.execArgv,
+        // Images travel as bytes (structured clone), not as JSON arrays of numbers.
+        serialization: 'advanced',
+        env: { ...process.env, FACE_WORKER_PRIORITY: launch.priority },
+      },
+    });
+    return created;
+  };
+  async function call<T>(method: 'run' | 'stats', params: unknown[]): Promise<T> {
+    clearTimeout(idleTimer);
+    inFlight++;
+    try {
+      // A task that hangs (it never has: a frame takes ≈ 0.2 s, a model load ≤ 8 s) would hold every
+      // later check: after a minute its worker is killed, the task fails, a new worker takes the next.
+      return (await pool().exec(method, params).timeout(options.taskTimeoutMs ?? TASK_TIMEOUT_MS)) as T;
+    } finally {
+      inFlight--;
+      stopWhenIdle();
+    }
+  }
+  const run = (task: FaceTask) => call<FaceTaskResult>('run', [task]);
 
   return {
     size,
@@ -89,7 +158,7 @@ export function makeFaceEngine(options: { size: number; idleTimeout?: number }):
       const checked = await checkFaceImage(image);
       if (!checked.ok) return checked;
       try {
-        const result = (await pool().run({ kind: 'detect', image, maxPixels: FACE_LIMITS.maxPixels })) as FaceTaskResult;
+        const result = await run({ kind: 'detect', image, maxPixels: FACE_LIMITS.maxPixels });
         if (!result.ok) return { ok: false, error: result.error };
         return { ok: true, width: result.width, height: result.height, faces: result.faces };
       } catch {
@@ -97,23 +166,26 @@ export function makeFaceEngine(options: { size: number; idleTimeout?: number }):
       }
     },
     async warmup() {
-      const results = (await Promise.all(Array.from({ length: size }, () => pool().run({ kind: 'warmup' })))) as FaceTaskResult[];
+      const results = await Promise.all(Array.from({ length: size }, () => run({ kind: 'warmup' })));
       return Math.max(...results.map((r) => (r.ok ? r.rss : 0)));
     },
     async stats(options = {}) {
-      return (await pool().run(options, { name: 'stats' })) as FaceWorkerStats;
+      return call<FaceWorkerStats>('stats', [options]);
     },
-    async crashOnce() {
+    running: () => created !== undefined,
+    async crashOnce(how = 'throw') {
       try {
-        await pool().run({ kind: 'crash' });
+        await run({ kind: how === 'throw' ? 'crash' : how });
       } catch {
         return 'failed';
       }
       throw new Error('the crash task did not fail');
     },
     async close() {
-      if (created) await created.destroy();
+      clearTimeout(idleTimer);
+      const closing = created;
       created = undefined;
+      if (closing) await closing.terminate();
     },
   };
 }

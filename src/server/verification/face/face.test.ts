@@ -70,11 +70,42 @@ describe('face engine pool', () => {
     expect(bomb.length).toBeLessThan(10 * 1024 * 1024);
     expect(await engine.analyse(bomb)).toEqual({ ok: false, error: 'tooLarge' });
     expect(await engine.analyse(Buffer.concat([fx.straight, Buffer.alloc(10 * 1024 * 1024)]))).toEqual({ ok: false, error: 'tooLarge' });
-    expect(await engine.crashOnce()).toBe('failed');
+    expect(await engine.crashOnce('throw')).toBe('failed');
     const after = await engine.analyse(fx.straight);
     expect(after.ok && after.faces.length).toBe(1);
     expect(after.ok && after.faces[0]!.embedding.length).toBe(1024);
+    // The worker process dies mid-task: that analysis fails, a new worker (models loaded again) takes the next.
+    const pidBefore = (await engine.stats()).pid;
+    expect(await engine.crashOnce('exit')).toBe('failed');
+    const again = await engine.analyse(fx.turned);
+    expect(again.ok && again.faces.length).toBe(1);
+    expect((await engine.stats()).pid).not.toBe(pidBefore);
   }, 60_000);
+
+  it('kills a worker whose task runs past the task timeout; that analysis fails and the next one works', async () => {
+    const engine = makeFaceEngine({ size: 1, taskTimeoutMs: 3_000 });
+    try {
+      await engine.warmup();
+      const pid = (await engine.stats()).pid;
+      expect(await engine.crashOnce('hang')).toBe('failed');
+      const next = await engine.analyse(fx.straight);
+      expect(next.ok && next.faces.length).toBe(1);
+      expect((await engine.stats()).pid).not.toBe(pid);
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
+  it('runs the models in a separate process whose every thread is SCHED_IDLE (Linux with chrt), never in the server', async () => {
+    const stats = await t.services.face.engine.stats();
+    expect(stats.pid).not.toBe(process.pid);
+    expect(stats.loaded).toBe(true);
+    if (process.platform === 'linux' && fs.existsSync('/usr/bin/chrt')) {
+      // The inference, libuv's pool (sharp's decoding) and V8's helper threads: all of them give way to the server.
+      expect(stats.scheduling!.threads).toBeGreaterThan(4);
+      expect(stats.scheduling!.idle).toBe(stats.scheduling!.threads);
+    }
+  });
 });
 
 describe('face model warm-up at start (FACE_WARMUP)', () => {
@@ -85,7 +116,7 @@ describe('face model warm-up at start (FACE_WARMUP)', () => {
     try {
       let warm = false;
       const warming = startFaceWarmup(engine, logger as unknown as Parameters<typeof startFaceWarmup>[1]).then(() => (warm = true));
-      // Loading takes 0.5–8 s in the worker thread; the event loop answers a request long before that.
+      // Loading takes 0.5–8 s in the worker process; the event loop answers a request long before that.
       expect((await t.app.inject({ url: '/healthz' })).statusCode).toBe(200);
       expect(warm).toBe(false);
       const early = await engine.analyse(fx.straight);
@@ -102,6 +133,26 @@ describe('face model warm-up at start (FACE_WARMUP)', () => {
       await engine.close();
     }
   }, 120_000);
+
+  it('stops the worker processes after FACE_IDLE_MINUTES without a task, and starts them again for the next check', async () => {
+    const engine = makeFaceEngine({ size: 1, idleMs: 400 });
+    try {
+      expect(engine.running()).toBe(false);
+      const first = await engine.analyse(fx.straight);
+      expect(first.ok && first.faces.length).toBe(1);
+      const pid = (await engine.stats()).pid;
+      expect(engine.running()).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Stopped: the worker process is gone, and with it the models' memory.
+      expect(engine.running()).toBe(false);
+      await expect.poll(() => fs.existsSync(`/proc/${pid}`), { timeout: 5_000 }).toBe(false);
+      const again = await engine.analyse(fx.turned);
+      expect(again.ok && again.faces.length).toBe(1);
+      expect((await engine.stats()).pid).not.toBe(pid);
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
 
   it('is on by default except in tests, and FACE_WARMUP decides when set', () => {
     expect(faceWarmupEnabled(loadConfig({ NODE_ENV: 'test' }))).toBe(false);

@@ -1,9 +1,11 @@
-/** Messages between the face engine and its worker threads (structured-cloneable). */
+/** Messages between the face engine and its worker processes (structured-cloneable: IPC with `serialization: 'advanced'`). */
 export type FaceTask =
   | { kind: 'detect'; image: Uint8Array; maxPixels: number }
   | { kind: 'warmup' }
-  /** Only tests send this: proves a worker failure fails one check and the pool goes on. */
-  | { kind: 'crash' };
+  /** Only tests send these: a task that throws, and a worker process that dies mid-task; either fails one check and the pool goes on. */
+  | { kind: 'crash' }
+  | { kind: 'exit' }
+  | { kind: 'hang' };
 
 export interface FaceObservation {
   /** [x, y, width, height] in pixels of the downscaled image. */
@@ -34,9 +36,9 @@ export type FaceTaskResult =
   | { ok: true; width: number; height: number; faces: FaceObservation[]; rss: number }
   | { ok: false; error: 'corrupt' };
 
-/** One worker's memory as it sees it (the worker's `stats` export; bench/face.ts) (RSS is the whole process's; the heaps are the worker's own). */
+/** One worker process's memory and scheduling as it sees them (its `stats` method; bench/face.ts, tests). */
 export interface FaceWorkerStats {
-  /** process.memoryUsage() inside the worker: rss (process-wide), heapUsed/heapTotal (this isolate), external, arrayBuffers. */
+  /** process.memoryUsage() inside the worker process (its own RSS, apart from the server's). */
   memory: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
   /** Whether the models are loaded (false: nothing below is meaningful yet). */
   loaded: boolean;
@@ -44,6 +46,10 @@ export interface FaceWorkerStats {
   tensors: number;
   /** Bytes of the WASM backend's linear memory (grows to its high-water mark, never shrinks). */
   wasmHeap: number;
-  /** libvips' operation cache (process-wide; turned off by the worker). */
+  /** libvips' operation cache (turned off by the worker). */
   sharpCache: { memory: number; files: number; items: number };
+  /** The worker's process id (its RSS is the server's too: bench/face.ts adds it). */
+  pid: number;
+  /** Linux: threads of the worker process under SCHED_IDLE, of all its threads; null elsewhere. */
+  scheduling: { idle: number; threads: number } | null;
 }

@@ -1,8 +1,9 @@
 /**
- * The face engine's worker thread (run by piscina, see engine.ts). Loads @vladmandic/human once, on
- * the WASM backend, with every model read from node_modules (never downloaded), then answers one
- * task per call: decode + downscale the (already size-checked) image with sharp, detect faces, and
- * return per face the numbers the verification service decides on. Nothing is written anywhere.
+ * The face engine's worker process (a workerpool process worker, see engine.ts), started at the
+ * lowest CPU priority. Loads @vladmandic/human once, on the WASM backend, with every model read from
+ * node_modules (never downloaded), then answers one task per call: decode + downscale the (already
+ * size-checked) image with sharp, detect faces, and return per face the numbers the verification
+ * service decides on. Nothing is written anywhere.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
+import workerpool from 'workerpool';
 import { fullGc } from './diagnostics.js';
 import type { FaceObservation, FaceTask, FaceTaskResult, FaceWorkerStats } from './types.js';
 
@@ -18,16 +20,14 @@ const require = createRequire(import.meta.url);
 const humanDir = path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..');
 const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
 
-/** The worker thread's nice value (0 = normal, 19 = lowest): inference gives way to request handling. */
-export const WORKER_NICE = 10;
-
-// Other requests first: on Linux a nice value set from a thread applies to that thread only, so the
-// WASM inference (which runs on this thread) yields the CPU to the event loop, PostgreSQL and the
-// libuv pool when they need it, instead of sharing it equally (2 cores: checks would add tail latency).
-// Elsewhere it would lower the whole process, so it is Linux only.
-if (process.platform === 'linux') {
+// Other requests first. engine.ts starts this process under `chrt --idle` (SCHED_IDLE) where it can:
+// every thread of it — the WASM inference, libuv's pool where sharp decodes, V8's GC and compiler
+// threads — then runs only when no normal task wants the CPU. Without chrt (not Linux, no util-linux)
+// the process lowers itself to nice 19 instead: every thread that exists now, and the threads created
+// later inherit it from the main thread (bench/results/face.md, run 8: nice alone is not enough).
+if (process.env.FACE_WORKER_PRIORITY === 'nice') {
   try {
-    os.setPriority(WORKER_NICE);
+    for (const tid of process.platform === 'linux' ? fs.readdirSync('/proc/self/task').map(Number) : [0]) os.setPriority(tid, 19);
   } catch {
     // A sandbox may forbid it; the checks are right either way, only other requests' tail latency differs.
   }
@@ -136,12 +136,16 @@ function brightnessOf(data: Buffer, width: number, box: [number, number, number,
 }
 
 /** Runs one image through the detector. A failure to decode is an answer (`error`), not a throw. */
-export default async function run(task: FaceTask): Promise<FaceTaskResult> {
+async function run(task: FaceTask): Promise<FaceTaskResult> {
   if (task.kind === 'warmup') {
     await engine();
     return { ok: true, width: 0, height: 0, faces: [], rss: process.memoryUsage().rss };
   }
   if (task.kind === 'crash') throw new Error('face worker: crash requested by a test');
+  // The process dies mid-task (as a native crash in the decoder or the WASM runtime would).
+  if (task.kind === 'exit') process.exit(70);
+  // Never answers (as a runaway loop in a model would): the engine's task timeout must end it.
+  if (task.kind === 'hang') return new Promise<never>(() => undefined);
   const h = await engine();
   let raw: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
@@ -186,12 +190,24 @@ export default async function run(task: FaceTask): Promise<FaceTaskResult> {
   }
 }
 
+/** Linux: how many of this process's threads run under SCHED_IDLE (policy 5), and how many there are. */
+function threadPolicies(): { idle: number; threads: number } | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const tids = fs.readdirSync('/proc/self/task');
+    const idle = tids.filter((tid) => /^policy\s*:\s*5$/m.test(fs.readFileSync(`/proc/self/task/${tid}/sched`, 'utf8'))).length;
+    return { idle, threads: tids.length };
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Diagnostics, run as piscina's named task `stats`: this worker's memory, live tensors, WASM heap and
- * sharp cache. `{ gc: true }` first runs a full garbage collection in this thread (bench/face.ts, to
- * separate memory the JS heap would give back from native memory that stays).
+ * Diagnostics (the `stats` method): this worker's memory, live tensors, WASM heap, sharp cache and
+ * CPU scheduling. `{ gc: true }` first runs a full garbage collection (bench/face.ts, to separate
+ * memory the JS heap would give back from native memory that stays).
  */
-export async function stats(options?: { gc?: boolean }): Promise<FaceWorkerStats> {
+async function stats(options?: { gc?: boolean }): Promise<FaceWorkerStats> {
   if (options?.gc) fullGc();
   const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
   const cache = sharp.cache();
@@ -201,6 +217,10 @@ export async function stats(options?: { gc?: boolean }): Promise<FaceWorkerStats
     tensors: human ? (human.tf.memory().numTensors as number) : 0,
     wasmHeap: human ? ((human.tf.engine().backend?.wasm?.HEAPU8?.length as number | undefined) ?? 0) : 0,
     sharpCache: { memory: cache.memory.current, files: cache.files.current, items: cache.items.current },
+    pid: process.pid,
+    scheduling: threadPolicies(),
   };
 }
+
+workerpool.worker({ run, stats });
 
