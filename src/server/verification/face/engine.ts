@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import sharp from 'sharp';
 import workerpool from 'workerpool';
 import { DEFAULT_PHOTO_LIMITS, sniffImageType } from '../../platform/media/image.js';
+import { makeIdleStoppingPool } from '../../platform/workers/idle-pool.js';
 import type { FaceObservation, FaceTask, FaceTaskResult, FaceWorkerStats } from './types.js';
 
 export type { FaceObservation, FaceWorkerStats } from './types.js';
@@ -100,57 +101,33 @@ function workerLaunch(): { execPath: string; execArgv: string[]; priority: 'idle
 export function makeFaceEngine(options: { size: number; idleMs?: number; taskTimeoutMs?: number }): FaceEngine {
   const size = Math.max(1, options.size);
   const { script } = workerLocation();
-  // Created on first use: processes that never verify a face (most tests, CLI) start no worker.
-  let created: ReturnType<typeof workerpool.pool> | undefined;
+  // Started by the first task: processes that never verify a face (most tests, CLI) start no worker.
   // Stopped again after `idleMs` without a task: most of the day nobody verifies, and the models hold
-  // ≈ 220 MB per worker. The next task starts a new pool (the models load again, ≈ 0.5–1 s).
-  let inFlight = 0;
-  let idleTimer: NodeJS.Timeout | undefined;
-  const stopWhenIdle = () => {
-    if (!options.idleMs || inFlight > 0 || !created) return;
-    idleTimer = setTimeout(() => {
-      idleTimer = undefined;
-      if (inFlight > 0 || !created) return;
-      const idle = created;
-      created = undefined;
-      void idle.terminate().catch(() => undefined);
-    }, options.idleMs);
-    // A timer must not keep a process alive that has nothing else to do (tests, CLI).
-    idleTimer.unref();
-  };
-  const pool = () => {
-    if (created) return created;
-    const launch = workerLaunch();
-    created = workerpool.pool(script, {
-      workerType: 'process',
-      minWorkers: size,
-      maxWorkers: size,
-      // A bounded queue: a burst of checks waits briefly instead of piling up memory.
-      maxQueueSize: size * 32,
-      workerTerminateTimeout: 2_000,
-      forkOpts: {
-        execPath: launch.execPath,
-        execArgv: launch.execArgv,
-        // Images travel as bytes (structured clone), not as JSON arrays of numbers.
-        serialization: 'advanced',
-        env: { ...process.env, FACE_WORKER_PRIORITY: launch.priority },
-      },
-    });
-    return created;
-  };
-  async function call<T>(method: 'run' | 'stats', params: unknown[]): Promise<T> {
-    clearTimeout(idleTimer);
-    inFlight++;
-    try {
-      // A task that hangs (it never has: a frame takes ≈ 0.2 s, a model load ≤ 8 s) would hold every
-      // later check: after a minute its worker is killed, the task fails, a new worker takes the next.
-      return (await pool().exec(method, params).timeout(options.taskTimeoutMs ?? TASK_TIMEOUT_MS)) as T;
-    } finally {
-      inFlight--;
-      stopWhenIdle();
-    }
-  }
-  const run = (task: FaceTask) => call<FaceTaskResult>('run', [task]);
+  // ≈ 200 MB per worker; the next task starts a new pool (the models load again, ≈ 0.5–1 s). A task
+  // that hangs (none ever has: a frame takes ≈ 0.2 s, a model load ≤ 8 s) gets its worker killed.
+  const pool = makeIdleStoppingPool({
+    idleMs: options.idleMs,
+    taskTimeoutMs: options.taskTimeoutMs ?? TASK_TIMEOUT_MS,
+    create: () => {
+      const launch = workerLaunch();
+      return workerpool.pool(script, {
+        workerType: 'process',
+        minWorkers: size,
+        maxWorkers: size,
+        // A bounded queue: a burst of checks waits briefly instead of piling up memory.
+        maxQueueSize: size * 32,
+        workerTerminateTimeout: 2_000,
+        forkOpts: {
+          execPath: launch.execPath,
+          execArgv: launch.execArgv,
+          // Images travel as bytes (structured clone), not as JSON arrays of numbers.
+          serialization: 'advanced',
+          env: { ...process.env, FACE_WORKER_PRIORITY: launch.priority },
+        },
+      });
+    },
+  });
+  const run = (task: FaceTask) => pool.exec<FaceTaskResult>('run', [task]);
 
   return {
     size,
@@ -170,9 +147,9 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
       return Math.max(...results.map((r) => (r.ok ? r.rss : 0)));
     },
     async stats(options = {}) {
-      return call<FaceWorkerStats>('stats', [options]);
+      return pool.exec<FaceWorkerStats>('stats', [options]);
     },
-    running: () => created !== undefined,
+    running: () => pool.running(),
     async crashOnce(how = 'throw') {
       try {
         await run({ kind: how === 'throw' ? 'crash' : how });
@@ -181,12 +158,7 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
       }
       throw new Error('the crash task did not fail');
     },
-    async close() {
-      clearTimeout(idleTimer);
-      const closing = created;
-      created = undefined;
-      if (closing) await closing.terminate();
-    },
+    close: () => pool.close(),
   };
 }
 
