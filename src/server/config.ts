@@ -79,6 +79,11 @@ export const configSchema = Type.Object({
     description:
       'Worker processes for face verification (each its own process at the lowest CPU priority, SCHED_IDLE where chrt exists), started at start-up (FACE_WARMUP) or on the first check (each loads the face models: about 220 MB). 1 suits 2 cores (bench/results/face.md).',
   }),
+  FACE_WORKER_PRIORITY: Type.Union([Type.Literal('idle'), Type.Literal('normal')], {
+    default: 'idle',
+    description:
+      'CPU priority of the face worker processes. idle: SCHED_IDLE where chrt exists, else nice 19 — the models use only CPU that nothing else wants, so checks never slow other requests, but wait while the server is saturated (a task fails after 60 s). normal: ordinary priority (the tests use it, where parallel test files keep both cores busy).',
+  }),
   FACE_IDLE_MINUTES: Type.Integer({
     default: 30,
     minimum: 0,

@@ -30,7 +30,17 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kenalan-test-'));
   // TRUST_PROXY lets a test pose as many clients (X-Forwarded-For) against per-IP rate limits.
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, JOB_POLL_SECONDS: '0.5', LOG_LEVEL: 'silent', TRUST_PROXY: 'true', ...options.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    JOB_POLL_SECONDS: '0.5',
+    LOG_LEVEL: 'silent',
+    TRUST_PROXY: 'true',
+    // Parallel test files keep both cores busy: a SCHED_IDLE face worker would wait for minutes.
+    // face.test.ts checks the production priority on an engine of its own.
+    FACE_WORKER_PRIORITY: 'normal',
+    ...options.env,
+  });
   const database = options.database ?? (await createTestDatabase());
   const logger = options.logger ?? createLogger('silent');
   const services = await composeServices(config, database, logger, {

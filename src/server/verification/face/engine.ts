@@ -82,11 +82,12 @@ function findChrt(): string | undefined {
  * process's shared threads (bench/results/face.md, run 8). fork() with chrt as its execPath keeps
  * the IPC channel (chrt execs node with the same file descriptors and environment).
  */
-function workerLaunch(): { execPath: string; execArgv: string[]; priority: 'idle' | 'nice' } {
+function workerLaunch(wanted: 'idle' | 'normal'): { execPath: string; execArgv: string[]; priority: 'idle' | 'nice' | 'normal' } {
   const { nodeArgs } = workerLocation();
   // A small young generation: the worker's garbage is many small per-frame objects, and the default
   // semi-spaces (up to 16 MB each) only pad RSS (bench/results/face.md).
   const args = [...nodeArgs, '--max-semi-space-size=1', '--max-old-space-size=512'];
+  if (wanted === 'normal') return { execPath: process.execPath, execArgv: args, priority: 'normal' };
   const chrt = findChrt();
   if (chrt) return { execPath: chrt, execArgv: ['--idle', '0', process.execPath, ...args], priority: 'idle' };
   return { execPath: process.execPath, execArgv: args, priority: 'nice' };
@@ -98,7 +99,7 @@ function workerLaunch(): { execPath: string; execArgv: string[]; priority: 'idle
  * server's process. A task that throws or a worker process that dies fails that one analysis
  * (`engineFailed`); workerpool starts a new worker for the next.
  */
-export function makeFaceEngine(options: { size: number; idleMs?: number; taskTimeoutMs?: number }): FaceEngine {
+export function makeFaceEngine(options: { size: number; idleMs?: number; taskTimeoutMs?: number; priority?: 'idle' | 'normal' }): FaceEngine {
   const size = Math.max(1, options.size);
   const { script } = workerLocation();
   // Started by the first task: processes that never verify a face (most tests, CLI) start no worker.
@@ -109,7 +110,7 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
     idleMs: options.idleMs,
     taskTimeoutMs: options.taskTimeoutMs ?? TASK_TIMEOUT_MS,
     create: () => {
-      const launch = workerLaunch();
+      const launch = workerLaunch(options.priority ?? 'idle');
       return workerpool.pool(script, {
         workerType: 'process',
         minWorkers: size,

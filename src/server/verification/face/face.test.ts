@@ -82,35 +82,44 @@ describe('face engine pool', () => {
     expect((await engine.stats()).pid).not.toBe(pidBefore);
   }, 60_000);
 
-  it('kills a worker whose task runs past the task timeout; that analysis fails and the next one works', async () => {
-    const engine = makeFaceEngine({ size: 1, taskTimeoutMs: 3_000 });
+  it('kills a worker whose task runs past the task timeout: that task fails and a new worker takes the next', async () => {
+    // No model load in this test (stats and the hang task need none): under a loaded machine the worker,
+    // at SCHED_IDLE, may take seconds to load them, and the timeout counts for every task alike.
+    const engine = makeFaceEngine({ size: 1, taskTimeoutMs: 10_000, priority: 'normal' });
     try {
-      await engine.warmup();
       const pid = (await engine.stats()).pid;
       expect(await engine.crashOnce('hang')).toBe('failed');
-      const next = await engine.analyse(fx.straight);
-      expect(next.ok && next.faces.length).toBe(1);
+      // The hung worker was killed and a new one answers.
       expect((await engine.stats()).pid).not.toBe(pid);
+      await expect.poll(() => fs.existsSync(`/proc/${pid}`), { timeout: 5_000 }).toBe(false);
     } finally {
       await engine.close();
     }
   }, 60_000);
 
-  it('runs the models in a separate process whose every thread is SCHED_IDLE (Linux with chrt), never in the server', async () => {
-    const stats = await t.services.face.engine.stats();
-    expect(stats.pid).not.toBe(process.pid);
-    expect(stats.loaded).toBe(true);
-    if (process.platform === 'linux' && fs.existsSync('/usr/bin/chrt')) {
-      // The inference, libuv's pool (sharp's decoding) and V8's helper threads: all of them give way to the server.
-      expect(stats.scheduling!.threads).toBeGreaterThan(4);
-      expect(stats.scheduling!.idle).toBe(stats.scheduling!.threads);
+  it('runs the models in a separate process whose every thread is SCHED_IDLE at the production priority (Linux with chrt)', async () => {
+    // The test app's engine runs at normal priority (test/support/app.ts); this one as in production.
+    const engine = makeFaceEngine({ size: 1, priority: 'idle' });
+    try {
+      const stats = await engine.stats();
+      expect(stats.pid).not.toBe(process.pid);
+      if (process.platform === 'linux' && fs.existsSync('/usr/bin/chrt')) {
+        // The inference, libuv's pool (sharp's decoding) and V8's helper threads: all of them give way to the server.
+        expect(stats.scheduling!.threads).toBeGreaterThan(4);
+        expect(stats.scheduling!.idle).toBe(stats.scheduling!.threads);
+      }
+      const normal = await t.services.face.engine.stats();
+      expect(normal.pid).not.toBe(process.pid);
+      expect(normal.scheduling?.idle ?? 0).toBe(0);
+    } finally {
+      await engine.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('face model warm-up at start (FACE_WARMUP)', () => {
   it('loads in the background: requests are answered meanwhile, and a frame sent during the load waits for the models', async () => {
-    const engine = makeFaceEngine({ size: 1 });
+    const engine = makeFaceEngine({ size: 1, priority: 'normal' });
     const logged: string[] = [];
     const logger = { info: (_: object, msg: string) => logged.push(`info: ${msg}`), warn: (_: object, msg: string) => logged.push(`warn: ${msg}`) };
     try {
@@ -135,7 +144,7 @@ describe('face model warm-up at start (FACE_WARMUP)', () => {
   }, 120_000);
 
   it('stops the worker processes after FACE_IDLE_MINUTES without a task, and starts them again for the next check', async () => {
-    const engine = makeFaceEngine({ size: 1, idleMs: 400 });
+    const engine = makeFaceEngine({ size: 1, idleMs: 400, priority: 'normal' });
     try {
       expect(engine.running()).toBe(false);
       const first = await engine.analyse(fx.straight);

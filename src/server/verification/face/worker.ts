@@ -20,7 +20,8 @@ const require = createRequire(import.meta.url);
 const humanDir = path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..');
 const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
 
-// Other requests first. engine.ts starts this process under `chrt --idle` (SCHED_IDLE) where it can:
+// Other requests first (FACE_WORKER_PRIORITY=idle, the default; `normal` in tests). engine.ts starts
+// this process under `chrt --idle` (SCHED_IDLE) where it can:
 // every thread of it — the WASM inference, libuv's pool where sharp decodes, V8's GC and compiler
 // threads — then runs only when no normal task wants the CPU. Without chrt (not Linux, no util-linux)
 // the process lowers itself to nice 19 instead: every thread that exists now, and the threads created
