@@ -16,7 +16,7 @@ import { DEFAULT_PHOTO_LIMITS, processProfilePhoto } from '../../platform/media/
 import type { ConsentLedger } from '../../privacy/consent/ledger.js';
 import { NORMALIZERS } from '../../privacy/data-map/normalizers.js';
 import { hashPassword } from '../password/hash.js';
-import type { PasswordStrengthChecker } from '../password/strength-pool.js';
+import { checkPasswordStrength } from '../password/strength.js';
 import { adultFrom } from '../../../common/age.js';
 import { GUARDIAN_INVITE_TTL_MS } from '../guardians/service.js';
 import { readyToActivate } from './activation.js';
@@ -64,7 +64,6 @@ interface Deps {
   jobs: JobQueue;
   consent: ConsentLedger;
   dataDir: string;
-  passwordStrength: PasswordStrengthChecker;
   clock?: () => Date;
 }
 
@@ -86,7 +85,7 @@ function violatedIndex(err: unknown): string | undefined {
   return e.constraint ?? /"([a-z_]+)"/.exec(e.message ?? '')?.[1] ?? 'unknown';
 }
 
-export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir, passwordStrength, clock = () => new Date() }: Deps) {
+export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir, clock = () => new Date() }: Deps) {
   const enc = (column: string, value: string) => keyring.encrypt(value, `members.${column}`);
   const dec = (column: string, value: string) => keyring.decrypt(value, `members.${column}`);
   const bidx = (column: string, normalized: string) => keyring.blindIndex(normalized, `members.${column}`);
@@ -150,7 +149,7 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
     const password = typeof form.fields.password === 'string' ? form.fields.password : '';
     if (password === '') add('password', 'required');
     else {
-      const strength = await passwordStrength.check(password, {
+      const strength = checkPasswordStrength(password, {
         username: username.ok ? username.username : f('username'),
         nickname,
         email,

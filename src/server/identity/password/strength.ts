@@ -18,9 +18,6 @@
  * matching is off: it compares the whole password with every dictionary word (≈ 0.3–0.6 s per call)
  * and added nothing our rules do not already catch. Dictionaries load on first use (≈ 0.3 s), not at
  * import, so server start-up does not pay for them.
- *
- * The server calls these rules through `strength-pool.ts`, in a worker thread: a check is ≈ 95 ms of
- * CPU, which on the event loop would hold every other request for as long.
  */
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';

@@ -11,13 +11,15 @@ export interface IdleStoppingPool {
 }
 
 /**
- * Workers that hold a lot of memory for work that comes rarely (face models ≈ 220 MB, password
- * dictionaries ≈ 30 MB) are started by the first task and stopped after `idleMs` without one, so
+ * Workers that hold a lot of memory for work that comes rarely (the face models, ≈ 200 MB a worker)
+ * are started by the first task and stopped after `idleMs` without one, so
  * the memory goes back to the machine between uses. A task that runs past `taskTimeoutMs` (counted
  * from its start in a worker, not its wait in the queue) gets its worker killed and fails, instead of
- * holding every later task.
+ * holding every later task. A task still unanswered `deadlineMs` after it was asked for (queue and run
+ * together; default 5 × the task timeout) is cancelled: workerpool leaves the tasks queued behind a
+ * worker that failed to start waiting forever, and no caller should.
  */
-export function makeIdleStoppingPool(options: { create: () => workerpool.Pool; idleMs?: number; taskTimeoutMs: number }): IdleStoppingPool {
+export function makeIdleStoppingPool(options: { create: () => workerpool.Pool; idleMs?: number; taskTimeoutMs: number; deadlineMs?: number }): IdleStoppingPool {
   let pool: workerpool.Pool | undefined;
   let inFlight = 0;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -39,10 +41,14 @@ export function makeIdleStoppingPool(options: { create: () => workerpool.Pool; i
     async exec<T>(method: string, params: unknown[]): Promise<T> {
       clearTimeout(idleTimer);
       inFlight++;
+      let deadline: NodeJS.Timeout | undefined;
       try {
         pool ??= options.create();
-        return (await pool.exec(method, params).timeout(options.taskTimeoutMs)) as T;
+        const task = pool.exec(method, params).timeout(options.taskTimeoutMs);
+        deadline = setTimeout(() => task.cancel(), options.deadlineMs ?? options.taskTimeoutMs * 5);
+        return (await task) as T;
       } finally {
+        clearTimeout(deadline);
         inFlight--;
         stopWhenIdle();
       }
