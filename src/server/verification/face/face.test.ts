@@ -151,9 +151,8 @@ describe('face model warm-up at start (FACE_WARMUP)', () => {
       expect(first.ok && first.faces.length).toBe(1);
       const pid = (await engine.stats()).pid;
       expect(engine.running()).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
       // Stopped: the worker process is gone, and with it the models' memory.
-      expect(engine.running()).toBe(false);
+      await expect.poll(() => engine.running(), { timeout: 10_000 }).toBe(false);
       await expect.poll(() => fs.existsSync(`/proc/${pid}`), { timeout: 5_000 }).toBe(false);
       const again = await engine.analyse(fx.turned);
       expect(again.ok && again.faces.length).toBe(1);
