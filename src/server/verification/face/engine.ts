@@ -7,9 +7,9 @@ import sharp from 'sharp';
 import workerpool from 'workerpool';
 import { DEFAULT_PHOTO_LIMITS, sniffImageType } from '../../platform/media/image.js';
 import { makeIdleStoppingPool } from '../../platform/workers/idle-pool.js';
-import type { FaceObservation, FaceTask, FaceTaskResult, FaceWorkerStats } from './types.js';
+import type { FaceObservation, FacePurpose, FaceTask, FaceTaskResult, FaceWorkerStats } from './types.js';
 
-export type { FaceObservation, FaceWorkerStats } from './types.js';
+export type { FaceObservation, FacePurpose, FaceWorkerStats } from './types.js';
 
 /** Why an image could not be analysed at all (before any face rule applies). */
 export type FaceImageError = 'unsupportedType' | 'corrupt' | 'tooLarge' | 'engineFailed';
@@ -17,8 +17,11 @@ export type FaceImageError = 'unsupportedType' | 'corrupt' | 'tooLarge' | 'engin
 export type FaceAnalysis = { ok: true; width: number; height: number; faces: FaceObservation[] } | { ok: false; error: FaceImageError };
 
 export interface FaceEngine {
-  /** Size-checks the bytes (before any decoding), then detects faces in a worker process. Never throws for bad input. */
-  analyse(image: Uint8Array): Promise<FaceAnalysis>;
+  /**
+   * Size-checks the bytes (before any decoding), then detects faces in a worker process. Never throws
+   * for bad input. `purpose` (default `frame`): see FacePurpose.
+   */
+  analyse(image: Uint8Array, purpose?: FacePurpose): Promise<FaceAnalysis>;
   /** Loads the models in every worker (start-up); resolves with the largest worker RSS seen. */
   warmup(): Promise<number>;
   /** Diagnostics of one worker (bench/face.ts): its heap, live tensors, WASM heap, sharp cache; `gc` collects its garbage first. */
@@ -132,11 +135,11 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
 
   return {
     size,
-    async analyse(image) {
+    async analyse(image, purpose = 'frame') {
       const checked = await checkFaceImage(image);
       if (!checked.ok) return checked;
       try {
-        const result = await run({ kind: 'detect', image, maxPixels: FACE_LIMITS.maxPixels });
+        const result = await run({ kind: 'detect', image, maxPixels: FACE_LIMITS.maxPixels, purpose });
         if (!result.ok) return { ok: false, error: result.error };
         return { ok: true, width: result.width, height: result.height, faces: result.faces };
       } catch {

@@ -82,6 +82,24 @@ describe('face engine pool', () => {
     expect((await engine.stats()).pid).not.toBe(pidBefore);
   }, 60_000);
 
+  it('analyses a profile photo without the anti-spoofing, liveness and expression models, to the same embedding', async () => {
+    const engine = t.services.face.engine;
+    const asFrame = await engine.analyse(fx.profile);
+    const asProfile = await engine.analyse(fx.profile, 'profile');
+    if (!asFrame.ok || !asProfile.ok) throw new Error('fixture not analysed');
+    expect(asProfile.faces).toHaveLength(1);
+    const [frame, profile] = [asFrame.faces[0]!, asProfile.faces[0]!];
+    expect(frame.real).toBeGreaterThan(0);
+    expect(frame.live).toBeGreaterThan(0);
+    expect(Object.keys(frame.emotion).length).toBeGreaterThan(0);
+    expect(profile).toMatchObject({ real: 0, live: 0, emotion: {} });
+    expect(profile.box).toEqual(frame.box);
+    expect(profile.embedding).toEqual(frame.embedding);
+    // The next frame gets every model again (detect() keeps the last configuration it was given).
+    const next = await engine.analyse(fx.straight);
+    expect(next.ok && next.faces[0]!.real).toBeGreaterThan(0);
+  }, 60_000);
+
   it('kills a worker whose task runs past the task timeout: that task fails and a new worker takes the next', async () => {
     // No model load in this test (stats and the hang task need none): under a loaded machine the worker,
     // at SCHED_IDLE, may take seconds to load them, and the timeout counts for every task alike.

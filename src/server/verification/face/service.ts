@@ -254,7 +254,7 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
       // Read without blocking the event loop (a photo erased meanwhile is skipped).
       const bytes = await fs.promises.readFile(file).catch(() => undefined);
       if (!bytes) continue;
-      const analysis = await engine.analyse(bytes);
+      const analysis = await engine.analyse(bytes, 'profile');
       if (!analysis.ok) continue;
       for (const face of analysis.faces) if (face.embedding.length > 0 && face.size >= T.minFaceSize) out.push(face.embedding);
     }

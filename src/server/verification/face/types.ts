@@ -1,6 +1,14 @@
+/**
+ * What an image is analysed for. A `frame` of a check gets every model. A `profile` photo is only
+ * compared with the frames, so it gets the detector, the mesh and the embedding, not the
+ * anti-spoofing, liveness and expression models (≈ 15 % of a face's time; their scores read 0 and
+ * `emotion` is empty then). The embedding is the same either way (face.test.ts).
+ */
+export type FacePurpose = 'frame' | 'profile';
+
 /** Messages between the face engine and its worker processes (structured-cloneable: IPC with `serialization: 'advanced'`). */
 export type FaceTask =
-  | { kind: 'detect'; image: Uint8Array; maxPixels: number }
+  | { kind: 'detect'; image: Uint8Array; maxPixels: number; purpose: FacePurpose }
   | { kind: 'warmup' }
   /** Only tests send these: a task that throws, and a worker process that dies mid-task; either fails one check and the pool goes on. */
   | { kind: 'crash' }
@@ -18,15 +26,15 @@ export interface FaceObservation {
   score: number;
   /** Mean luma inside the face box (0 black .. 1 white). */
   brightness: number;
-  /** Passive anti-spoofing score (1 = real). */
+  /** Passive anti-spoofing score (1 = real; 0 when not measured: purpose `profile`). */
   real: number;
-  /** Passive liveness score (1 = live). */
+  /** Passive liveness score (1 = live; 0 when not measured: purpose `profile`). */
   live: number;
   /** Head rotation in radians. */
   yaw: number;
   pitch: number;
   roll: number;
-  /** Expression scores (happy, neutral, …). */
+  /** Expression scores (happy, neutral, …; empty when not measured: purpose `profile`). */
   emotion: Record<string, number>;
   /** 1024 floats. */
   embedding: number[];

@@ -165,7 +165,9 @@ async function run(task: FaceTask): Promise<FaceTaskResult> {
   const tensor = h.tf.tensor3d(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), [height, width, channels], 'int32');
   const batched = h.tf.expandDims(tensor, 0);
   try {
-    const result = await h.detect(batched);
+    // detect() merges this into the instance's configuration for good: both purposes say all three.
+    const frame = task.purpose === 'frame';
+    const result = await h.detect(batched, { face: { emotion: { enabled: frame }, antispoof: { enabled: frame }, liveness: { enabled: frame } } });
     const faces: FaceObservation[] = (result.face ?? []).map((f: HumanLike) => {
       const box = f.box as [number, number, number, number];
       const emotion: Record<string, number> = {};
