@@ -43,6 +43,8 @@ export interface ProfilePhotoLimits {
 export interface ProfilePhotoOptions extends Partial<ProfilePhotoLimits> {
   /** Output format (default JPEG, which every client can show). */
   format?: 'jpeg' | 'webp';
+  /** Make the square thumbnails too (default true; a face review copy needs none). */
+  thumbnails?: boolean;
 }
 
 export interface ProcessedImage {
@@ -162,14 +164,14 @@ export async function processProfilePhoto(input: Buffer | Uint8Array, options: P
   try {
     // One decode: orient, shrink to the stored size, drop alpha for JPEG, sRGB 8-bit pixels.
     const main = await decodeToRaw(bytes, limits, format, { width: OUTPUT_SIZE, height: OUTPUT_SIZE, fit: 'inside' });
+    const image = await encode(fromRaw(main), format, format === 'jpeg' ? JPEG_QUALITY : WEBP_QUALITY);
+    if (options.thumbnails === false) return { ok: true, image: { mime: image.mime, width: image.width, height: image.height, bytes: image.bytes }, thumbnails: [] };
     // Very wide or tall photos shrink below the thumbnail size; decode again at thumbnail scale then.
     const wantedThumbSide = Math.min(Math.max(...THUMBNAIL_SIZES), width, height);
     const thumbSource =
       Math.min(main.info.width, main.info.height) >= wantedThumbSide
         ? main
         : await decodeToRaw(bytes, limits, format, { width: wantedThumbSide, height: wantedThumbSide, fit: 'outside' });
-
-    const image = await encode(fromRaw(main), format, format === 'jpeg' ? JPEG_QUALITY : WEBP_QUALITY);
     const thumbnails: Thumbnail[] = [];
     for (const size of THUMBNAIL_SIZES) {
       const side = Math.min(size, thumbSource.info.width, thumbSource.info.height);

@@ -300,7 +300,11 @@ describe('face verification over HTTP', () => {
     const m = await member();
     await consent(m, true);
     const c = await strict.startChallenge(m.id);
-    expect(await strict.check(m.id, c.id, [fx.straight, fx.turned])).toEqual({ status: 'review' });
+    // The first frame carries the phone's GPS position in its EXIF block (as an API client could send it).
+    const withGps = await sharp(fx.straight).withExif({ IFD3: { GPSLatitudeRef: 'S', GPSLatitude: '6/1 10/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '106/1 49/1 0/1' } }).jpeg({ quality: 90 }).toBuffer();
+    expect((await sharp(withGps).metadata()).exif).toBeDefined();
+    expect(withGps.includes(Buffer.from('Exif\0\0'))).toBe(true);
+    expect(await strict.check(m.id, c.id, [withGps, fx.turned])).toEqual({ status: 'review' });
     const dir = path.join(t.dataDir, 'media', 'members', m.id, 'face');
     const stored = filesUnder(dir);
     expect(stored).toHaveLength(2);
@@ -318,7 +322,11 @@ describe('face verification over HTTP', () => {
     expect(one.json().scores.similarity).toBeGreaterThan(0.72);
     const frame = await t.app.inject({ method: 'GET', url: `/api/staff/face-reviews/${id}/frames/0`, headers: await staff.headers() });
     expect(frame.statusCode).toBe(200);
-    expect(frame.rawPayload.equals(fx.straight)).toBe(true);
+    // The reviewer sees a copy re-encoded from the pixels: the same picture, without the GPS position (P4.6).
+    const shown = await sharp(frame.rawPayload).metadata();
+    expect(shown).toMatchObject({ format: 'jpeg', width: 480, height: 480 });
+    expect(shown.exif).toBeUndefined();
+    expect(frame.rawPayload.includes(Buffer.from('Exif\0\0'))).toBe(false);
     const reads = await db().selectFrom('audit_log').select('details').where('action', '=', 'staff.data_read').where('subject_id', '=', m.id).execute();
     expect(reads.map((r) => (r.details as { what: string }).what).sort()).toEqual(['face_review_frame', 'face_review_scores']);
 

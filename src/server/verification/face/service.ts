@@ -3,12 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import { MAX_FRAMES, MIN_FRAMES } from '../../../common/face.js';
 import type { Language } from '../../../common/i18n/index.js';
 import { appendAudit } from '../../platform/audit/audit-log.js';
 import { open, seal } from '../../platform/crypto/aead.js';
 import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
+import { processProfilePhoto } from '../../platform/media/image.js';
 import type { ConsentLedger } from '../../privacy/consent/ledger.js';
 import { cosineSimilarity, type FaceEngine, type FaceImageError, type FaceObservation } from './engine.js';
 import { FACE_CHALLENGES, type FaceChallenge } from './tables.js';
@@ -58,8 +60,7 @@ export const FACE_THRESHOLDS: Readonly<FaceThresholds> = {
 
 export const CHALLENGE_TTL_MS = 2 * 60 * 1000;
 export const ATTEMPTS_PER_DAY = 5;
-export const MIN_FRAMES = 2;
-export const MAX_FRAMES = 3;
+export { MAX_FRAMES, MIN_FRAMES } from '../../../common/face.js';
 
 export type RefusalReason =
   | 'bad_image'
@@ -429,16 +430,27 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
         return { status: 'verified' };
       }
       if (similarity >= T.review) {
-        // Borderline: a reviewer decides. The frames are written encrypted under the case's own key.
+        // Borderline: a reviewer decides. What the reviewer sees is a copy of each frame re-encoded from
+        // its pixels (≤ 1080 px, no EXIF/GPS or other metadata, P4.6), written encrypted under the case's
+        // own key; the uploaded bytes themselves are never stored.
+        const copies: Buffer[] = [];
+        for (const processed of await Promise.all(frames.map((frame) => processProfilePhoto(frame, { minSide: 1, thumbnails: false })))) {
+          if (!processed.ok) return refuse('bad_image');
+          copies.push(processed.image.bytes);
+        }
         const reviewId = crypto.randomUUID();
         const sealed = sealTemplate(reviewId, probe, 'face_reviews');
         const dir = faceDir(memberId);
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const files = frames.map((frame, n) => {
-          const file = path.join(dir, `review-${reviewId}-${n}.bin`);
-          fs.writeFileSync(file, seal(sealed.key, Buffer.from(frame), `face_reviews.frame|${reviewId}|${n}`), { mode: 0o600 });
-          return file;
-        });
+        const files = copies.map((_, n) => path.join(dir, `review-${reviewId}-${n}.bin`));
+        try {
+          await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+          await Promise.all(
+            copies.map((copy, n) => fs.promises.writeFile(files[n]!, seal(sealed.key, copy, `face_reviews.frame|${reviewId}|${n}`), { mode: 0o600 })),
+          );
+        } catch (error) {
+          await Promise.all(files.map((file) => fs.promises.rm(file, { force: true })));
+          throw error;
+        }
         const scores = keyring.encrypt(JSON.stringify({ similarity, real, live, yaw: faces.map((f) => f.yaw), happy: faces.map((f) => f.emotion.happy ?? 0) }), 'face_reviews.scores');
         try {
           await finish(memberId, checkId, { status: 'review' }, async (trx) => {
@@ -449,7 +461,7 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
               .execute();
           });
         } catch (error) {
-          for (const file of files) fs.rmSync(file, { force: true });
+          await Promise.all(files.map((file) => fs.promises.rm(file, { force: true })));
           throw error;
         }
         return { status: 'review' };
