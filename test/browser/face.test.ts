@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { buildApp } from '../../src/server/app.js';
 import { PASSWORD, signUpMember } from '../../src/server/identity/login-security/test-members.js';
@@ -92,13 +93,43 @@ describe.runIf(hasChromium)('face verification (Chromium)', () => {
     await noHorizontalScroll(page);
     await page.screenshot({ path: path.join(SHOTS, 'face-last-refused-id-360.png'), fullPage: true });
 
-    // The check: the instruction, then the frames uploaded (no camera in this browser).
+    // The check: the instruction, then the frames uploaded (no camera in this browser) as a phone's
+    // gallery has them: 12 MP, stored sideways with an EXIF orientation tag, and the GPS position.
+    const phoneFrames = await Promise.all(
+      [fx.straight, fx.turned].map(async (frame, i) => {
+        const upright = await sharp(frame).resize({ width: 3024, height: 4032, fit: 'cover' }).jpeg({ quality: 88 }).toBuffer();
+        const file = path.join(tmp, `ponsel-${i}.jpg`);
+        await sharp(upright).rotate(270).withMetadata({ orientation: 6 }).withExif({ IFD3: { GPSLatitudeRef: 'S', GPSLatitude: '6/1 10/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '106/1 49/1 0/1' } }).jpeg({ quality: 88 }).toFile(file);
+        return file;
+      }),
+    );
     await page.getByRole('button', { name: 'Mulai pemeriksaan' }).click();
     await expect.poll(() => page.getByRole('heading', { name: /Tolehkan kepala/ }).count()).toBe(1);
-    await page.getByLabel('Bingkai swafoto (2–3 foto: lurus dulu, lalu gerakannya)').setInputFiles([straight, turned]);
+    await page.getByLabel('Bingkai swafoto (2–3 foto: lurus dulu, lalu gerakannya)').setInputFiles(phoneFrames);
     await expect.poll(() => page.getByText('2 bingkai siap.').count()).toBe(1);
+    // Chromium does not hand a file-backed request body to the test: the page's fetch keeps a copy.
+    await page.evaluate(() => {
+      const send = window.fetch.bind(window);
+      const w = window as unknown as { sentFrames: Promise<number[][]>[] };
+      w.sentFrames = [];
+      window.fetch = (input, init) => {
+        if (String(input).endsWith('/api/me/face/checks') && init?.body instanceof FormData) {
+          w.sentFrames.push(Promise.all(init.body.getAll('frames').map(async (f) => [...new Uint8Array(await (f as Blob).arrayBuffer())])));
+        }
+        return send(input, init);
+      };
+    });
     await page.getByRole('button', { name: 'Periksa wajah saya' }).click();
     await expect.poll(() => page.getByTestId('face-result').textContent(), { timeout: 60_000 }).toContain('Terverifikasi!');
+    // What left the browser: each frame shrunk on the phone to ≤ 1280 px, upright, with no EXIF block.
+    const sentFrames = (await page.evaluate(() => Promise.all((window as unknown as { sentFrames: Promise<number[][]>[] }).sentFrames))).flat().map((bytes) => Buffer.from(bytes));
+    expect(sentFrames).toHaveLength(2);
+    for (const frame of sentFrames) {
+      const meta = await sharp(frame).metadata();
+      expect(meta).toMatchObject({ format: 'jpeg', width: 960, height: 1280 });
+      expect(meta.exif).toBeUndefined();
+      expect(meta.orientation).toBeUndefined();
+    }
     await expect.poll(() => page.getByTestId('face-status').textContent()).toContain('Profil Anda terverifikasi');
     await noHorizontalScroll(page);
     await page.screenshot({ path: path.join(SHOTS, 'face-verified-id-360.png'), fullPage: true });

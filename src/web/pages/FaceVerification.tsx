@@ -2,12 +2,13 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { fetchFaceStatus, setFaceConsent, startFaceChallenge, submitFaceCheck, type FaceChallenge, type FaceCheckResult, type FaceStatus } from '../face/api.js';
+import { FRAME_UPLOAD_MAX_SIDE, MAX_FRAMES } from '../../common/face.js';
 import { formatDateTime } from '../locale.js';
+import { shrinkImageForUpload } from '../media/shrink-image.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
 import type { Outcome } from '../http.js';
 
-const MAX_FRAMES = 3;
 
 /**
  * Face verification (P1.5): a separate, explicit biometric consent screen first; then a check with
@@ -29,6 +30,7 @@ export function FaceVerification() {
   const [confirmWithdraw, setConfirmWithdraw] = useState(false);
   const [challenge, setChallenge] = useState<FaceChallenge | null>(null);
   const [frames, setFrames] = useState<Blob[]>([]);
+  const [preparing, setPreparing] = useState(false);
   const [result, setResult] = useState<FaceCheckResult | null>(null);
   const [camera, setCamera] = useState<'off' | 'on' | 'unavailable'>('off');
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -116,13 +118,24 @@ export function FaceVerification() {
     }
   }
 
+  /** Picked photos are shrunk (and their metadata dropped) on the phone before upload: see FRAME_UPLOAD_MAX_SIDE. */
+  async function pickFrames(files: File[]): Promise<void> {
+    setPreparing(true);
+    try {
+      setFrames(await Promise.all(files.slice(0, MAX_FRAMES).map((file) => shrinkImageForUpload(file, FRAME_UPLOAD_MAX_SIDE))));
+    } finally {
+      setPreparing(false);
+    }
+  }
+
   function capture(): void {
     const video = videoRef.current;
     if (!video || !video.videoWidth) return;
+    const scale = Math.min(1, FRAME_UPLOAD_MAX_SIDE / Math.max(video.videoWidth, video.videoHeight));
     const canvas = document.createElement('canvas');
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    canvas.getContext('2d')?.drawImage(video, 0, 0);
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height);
     canvas.toBlob((blob) => blob && setFrames((f) => [...f, blob].slice(0, MAX_FRAMES)), 'image/jpeg', 0.9);
   }
 
@@ -263,14 +276,14 @@ export function FaceVerification() {
                   type="file"
                   accept="image/jpeg,image/png,image/webp"
                   multiple
-                  onChange={(event) => setFrames(Array.from(event.target.files ?? []).slice(0, MAX_FRAMES))}
+                  onChange={(event) => void pickFrames(Array.from(event.target.files ?? []))}
                 />
               </div>
               <p className="field-hint" aria-live="polite">
-                {frames.length > 0 ? t('face.check.framesChosen', { count: frames.length }) : ''}
+                {preparing ? t('face.check.preparing') : frames.length > 0 ? t('face.check.framesChosen', { count: frames.length }) : ''}
               </p>
               <div className="form-actions">
-                <button type="button" className="button" disabled={busy} onClick={() => void submit()}>
+                <button type="button" className="button" disabled={busy || preparing} onClick={() => void submit()}>
                   {busy ? t('face.check.checking') : t('face.check.submit')}
                 </button>
               </div>
