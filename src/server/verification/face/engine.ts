@@ -85,8 +85,7 @@ function findChrt(): string | undefined {
  * process's shared threads (bench/results/face.md, run 8). fork() with chrt as its execPath keeps
  * the IPC channel (chrt execs node with the same file descriptors and environment).
  */
-function workerLaunch(wanted: 'idle' | 'normal'): { execPath: string; execArgv: string[]; priority: 'idle' | 'nice' | 'normal' } {
-  const { nodeArgs } = workerLocation();
+function workerLaunch(wanted: 'idle' | 'normal', nodeArgs: string[]): { execPath: string; execArgv: string[]; priority: 'idle' | 'nice' | 'normal' } {
   // A small young generation: the worker's garbage is many small per-frame objects, and the default
   // semi-spaces (up to 16 MB each) only pad RSS (bench/results/face.md).
   const args = [...nodeArgs, '--max-semi-space-size=1', '--max-old-space-size=512'];
@@ -104,7 +103,7 @@ function workerLaunch(wanted: 'idle' | 'normal'): { execPath: string; execArgv: 
  */
 export function makeFaceEngine(options: { size: number; idleMs?: number; taskTimeoutMs?: number; priority?: 'idle' | 'normal' }): FaceEngine {
   const size = Math.max(1, options.size);
-  const { script } = workerLocation();
+  const { script, nodeArgs } = workerLocation();
   // Started by the first task: processes that never verify a face (most tests, CLI) start no worker.
   // Stopped again after `idleMs` without a task: most of the day nobody verifies, and the models hold
   // ≈ 200 MB per worker; the next task starts a new pool (the models load again, ≈ 0.5–1 s). A task
@@ -113,7 +112,7 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
     idleMs: options.idleMs,
     taskTimeoutMs: options.taskTimeoutMs ?? TASK_TIMEOUT_MS,
     create: () => {
-      const launch = workerLaunch(options.priority ?? 'idle');
+      const launch = workerLaunch(options.priority ?? 'idle', nodeArgs);
       return workerpool.pool(script, {
         workerType: 'process',
         minWorkers: size,

@@ -202,6 +202,44 @@ describe('face verification over HTTP', () => {
     expect(ledger).toEqual([]);
   });
 
+  it('analyses the profile photos while the member takes the frames, and again only if a photo changed meanwhile', async () => {
+    // The app's engine, counting what it is asked to analyse.
+    const asked: string[] = [];
+    const engine = t.services.face.engine;
+    const counting = { ...engine, analyse: (image: Uint8Array, purpose: 'frame' | 'profile' = 'frame') => (asked.push(purpose), engine.analyse(image, purpose)) };
+    const svc = makeFaceService({ db: db(), keyring: t.services.keyring, consent: t.services.consent, engine: counting, dataDir: t.dataDir, logger: t.services.logger, pickChallenge: () => fx.challenge });
+    const m = await member();
+    await consent(m, true);
+    const profiles = () => asked.filter((p) => p === 'profile').length;
+
+    // The challenge starts the profile photo's analysis; the check then waits only for its frames.
+    const c1 = await svc.startChallenge(m.id);
+    await expect.poll(profiles, { timeout: 30_000 }).toBe(1);
+    expect(await svc.check(m.id, c1.id, [fx.straight, fx.turned])).toEqual({ status: 'verified' });
+    expect(asked).toEqual(['profile', 'frame', 'frame']);
+
+    // The photo replaced between challenge and check: analysed again, and the new face decides.
+    asked.length = 0;
+    const c2 = await svc.startChallenge(m.id);
+    await expect.poll(profiles, { timeout: 30_000 }).toBe(1);
+    const photo = await db().selectFrom('member_photos').select('storage_path').where('member_id', '=', m.id).executeTakeFirstOrThrow();
+    fs.writeFileSync(path.join(t.dataDir, photo.storage_path), fx.other);
+    expect(await svc.check(m.id, c2.id, [fx.straight, fx.turned])).toEqual({ status: 'refused', reason: 'no_match' });
+    expect(asked).toEqual(['profile', 'frame', 'frame', 'profile']);
+
+    // A check refused on its frames, or a withdrawal, forgets the prefetched faces at once.
+    fs.writeFileSync(path.join(t.dataDir, photo.storage_path), fx.profile);
+    const c3 = await svc.startChallenge(m.id);
+    expect(svc.profileFacesHeld()).toBe(1);
+    expect(await svc.check(m.id, c3.id, [fx.straight, fx.straight])).toMatchObject({ status: 'refused', reason: 'challenge_not_followed' });
+    expect(svc.profileFacesHeld()).toBe(0);
+    await svc.startChallenge(m.id);
+    expect(svc.profileFacesHeld()).toBe(1);
+    await consent(m, false); // the consents ledger calls the last face service registered: svc
+    expect(svc.profileFacesHeld()).toBe(0);
+    expect(await svc.status(m.id)).toMatchObject({ consent: false, hasTemplate: false, verified: false });
+  }, 120_000);
+
   it('verifies with the challenge followed, badges the member, keeps only an encrypted template, and withdrawal deletes it all at once', async () => {
     const m = await member();
     const viewer = await member();

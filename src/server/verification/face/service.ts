@@ -13,6 +13,7 @@ import { AppError } from '../../platform/http/app-error.js';
 import { processProfilePhoto } from '../../platform/media/image.js';
 import type { ConsentLedger } from '../../privacy/consent/ledger.js';
 import { cosineSimilarity, type FaceEngine, type FaceImageError, type FaceObservation } from './engine.js';
+import { makeProfileFaces } from './profile-faces.js';
 import { FACE_CHALLENGES, type FaceChallenge } from './tables.js';
 
 export const FACE_PURPOSE = 'biometric_verification' as const;
@@ -215,6 +216,9 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
     fs.rmSync(faceDir(memberId), { recursive: true, force: true });
   }
 
+  // The faces of the member's profile photos: analysed when a challenge starts, taken by its check.
+  const profileFaces = makeProfileFaces({ engine, photoFiles: profilePhotoFiles, minFaceSize: T.minFaceSize, ttlMs: CHALLENGE_TTL_MS });
+
   // Withdrawal anywhere (this page or the consents page) deletes in the withdrawal's transaction. The
   // encrypted frame files of open cases go at once too: if the transaction then failed, the case would
   // lose its frames — the safe direction for biometric data.
@@ -222,6 +226,7 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
     ownScreen: true,
     onWithdrawn: async (trx, subject) => {
       if (subject.type !== 'member') return;
+      profileFaces.forget(subject.id);
       await purge(trx, subject.id);
       removeFaceFiles(subject.id);
     },
@@ -246,20 +251,6 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
   async function profilePhotoFiles(memberId: string): Promise<string[]> {
     const photos = await db.selectFrom('member_photos').select(['storage_path']).where('member_id', '=', memberId).orderBy('created_at').limit(6).execute();
     return photos.map((p) => path.join(dataDir, p.storage_path)).filter((file) => fs.existsSync(file));
-  }
-
-  /** Embeddings of every face found in the member's profile photos (computed now, never stored). */
-  async function profileEmbeddings(memberId: string): Promise<number[][]> {
-    const out: number[][] = [];
-    for (const file of await profilePhotoFiles(memberId)) {
-      // Read without blocking the event loop (a photo erased meanwhile is skipped).
-      const bytes = await fs.promises.readFile(file).catch(() => undefined);
-      if (!bytes) continue;
-      const analysis = await engine.analyse(bytes, 'profile');
-      if (!analysis.ok) continue;
-      for (const face of analysis.faces) if (face.embedding.length > 0 && face.size >= T.minFaceSize) out.push(face.embedding);
-    }
-    return out;
   }
 
   /**
@@ -289,6 +280,8 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
   }
 
   async function finish(memberId: string, checkId: string, outcome: CheckOutcome, extra?: (trx: Transaction<Database>) => Promise<void>): Promise<void> {
+    // An ended check (whatever the outcome) needs its profile faces no more.
+    profileFaces.discard(checkId);
     const now = clock();
     await db.transaction().execute(async (trx) => {
       // `extra` locks the member row first (then the audit head, as everywhere).
@@ -310,6 +303,8 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
   return {
     engine,
     thresholds: T,
+    /** How many challenges' profile faces are held in memory now (diagnostics, tests). */
+    profileFacesHeld: profileFaces.size,
 
     /**
      * TEST HOOK (refused outside NODE_ENV=test): fixes the next challenges, because the browser test's
@@ -366,6 +361,9 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
         await appendAudit(trx, { type: 'member', id: memberId }, { action: 'face.check_started', subjectType: 'member', subjectId: memberId, details: { checkId: id, challenge } }, { purpose: FACE_PURPOSE, at: now });
         return ATTEMPTS_PER_DAY - used - 1;
       });
+      // While the member takes the frames, the engine analyses the profile photos they will be compared with.
+      profileFaces.forget(memberId);
+      profileFaces.prefetch(id, memberId);
       return { id, challenge, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS), attemptsLeft: left };
     },
 
@@ -407,7 +405,7 @@ export function makeFaceService({ db, keyring, consent, engine, dataDir, logger,
       }
       if (!challengeFollowed(row.challenge, faces, T)) return refuse('challenge_not_followed');
 
-      const profile = await profileEmbeddings(memberId);
+      const profile = await profileFaces.take(checkId, memberId);
       if (profile.length === 0) return refuse('no_profile_face');
       const probe = averageEmbedding(faces);
       const similarity = Math.max(...profile.map((p) => cosineSimilarity(probe, p)));
