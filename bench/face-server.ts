@@ -98,8 +98,9 @@ function startTicker(into: RecordableHistogram) {
 const commands: Record<string, (args: never) => Promise<unknown>> = {
   /** RSS as the session left it; with `gc` also after a full GC in both threads (what stays is native or live). */
   async phase({ name, worker = true, gc = false }: { name: string; worker?: boolean; gc?: boolean }) {
-    const rss = treeRss();
-    const pss = treePss();
+    const pids = serverPids();
+    const rss = treeRss(pids);
+    const pss = treePss(pids);
     const mainRss = process.memoryUsage.rss();
     const mainAnon = kbField('/proc/self/smaps_rollup', 'Anonymous');
     const stats = worker ? await engine.stats({ gc }) : undefined;

@@ -17,10 +17,15 @@
 //                                    Postgres then counts in the server's RSS)
 //   CHECKS=8 WINDOWS=5               sequential samples; busy/idle window pairs
 //   BENCH_MALLOC=default              glibc's allocator defaults instead of the settings `npm start` uses
-//   WINDOW_KINDS=checks,engine        busy windows of these kinds, each paired with an idle window: `checks`
+//   WINDOW_KINDS=checks,engine,none   busy windows of these kinds, each paired with an idle window: `checks`
 //                                    (whole checks over HTTPS), `engine` (the same model work sent to the
-//                                    engine over IPC: no upload, no HTTP, no database; a control)
+//                                    engine over IPC: no upload, no HTTP, no database; a control), `none`
+//                                    (nothing runs: an idle/idle pair, the measure's own noise)
+//   WINDOW_FRAMES=web                 the frames the windows' checks upload: `web` (as the web page sends a
+//                                    picked 12 MP photo: shrunk to ≤ 1280 px, FRAME_UPLOAD_MAX_SIDE) or `phone`
+//                                    (the 12 MP photo as is, as an API client may send it)
 //   ONLY_WINDOWS=1                    sign-ups and the windows only (no frame, sequential or pool phases)
+//   MEMBER_PAUSE_MS=3000              challenge → frames in the "member's wait" measure (taking the frames)
 //   CLIENT_NICE=19                    this load generator's nice value (it stands for phones elsewhere)
 //   CPU_PROFILE=file.cpuprofile       a CPU profile of the server's main thread during the windows
 //   BENCH_TSX=1                       the server from source under tsx (no compile step; ≈ 65 MB more RSS)
@@ -29,6 +34,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { FRAME_UPLOAD_MAX_SIDE } from '../src/common/face.js';
 import type { ServerPhase } from './face-server.js';
 
 // Kenalan's self-signed localhost certificate (the bench's own server on 127.0.0.1).
@@ -39,10 +45,14 @@ const WINDOWS = Number(process.env.WINDOWS ?? 5);
 /** Checks per busy window (2 members at once, 2 each). */
 const BUSY_CHECKS = 4;
 const PROBE_INTERVAL_MS = 5;
-type BusyKind = 'checks' | 'engine';
+type BusyKind = 'checks' | 'engine' | 'none';
 const WINDOW_KINDS = (process.env.WINDOW_KINDS ?? 'checks').split(',') as BusyKind[];
-if (WINDOW_KINDS.some((k) => k !== 'checks' && k !== 'engine')) throw new Error('WINDOW_KINDS: checks and/or engine');
+if (WINDOW_KINDS.some((k) => k !== 'checks' && k !== 'engine' && k !== 'none')) throw new Error('WINDOW_KINDS: checks, engine and/or none');
+const WINDOW_FRAMES = process.env.WINDOW_FRAMES ?? 'web';
+if (WINDOW_FRAMES !== 'web' && WINDOW_FRAMES !== 'phone') throw new Error('WINDOW_FRAMES: web or phone');
 const ONLY_WINDOWS = process.env.ONLY_WINDOWS === '1';
+/** Between the challenge and the frames in the "member's wait" measure: the time to read, turn and take two photos. */
+const MEMBER_PAUSE_MS = Number(process.env.MEMBER_PAUSE_MS ?? 3000);
 // The load generator stands for phones on other machines: at a low priority it takes less of the
 // two cores from the server it measures (Linux: the main thread, where fetch and TLS run).
 if (process.env.CLIENT_NICE) os.setPriority(Number(process.env.CLIENT_NICE));
@@ -143,8 +153,16 @@ try {
   for (const name of ['straight', 'turned']) {
     await sharp(path.join(fixtureDir, `${name}.jpg`)).resize({ width: 3024, height: 4032, fit: 'cover' }).jpeg({ quality: 88 }).toFile(path.join(fixtureDir, `${name}-12mp.jpg`));
   }
+  // What the web page uploads for such a photo (src/web/media/shrink-image.ts): ≤ 1280 px, JPEG at 0.9, no metadata.
+  for (const name of ['straight', 'turned']) {
+    await sharp(path.join(fixtureDir, `${name}-12mp.jpg`)).resize({ width: FRAME_UPLOAD_MAX_SIDE, height: FRAME_UPLOAD_MAX_SIDE, fit: 'inside' }).jpeg({ quality: 90 }).toFile(path.join(fixtureDir, `${name}-web.jpg`));
+  }
   const phoneStraightFile = path.join(fixtureDir, 'straight-12mp.jpg');
-  const [phoneStraight, phoneTurned] = ['straight', 'turned'].map((n) => fs.readFileSync(path.join(fixtureDir, `${n}-12mp.jpg`))) as [Buffer, Buffer];
+  const webStraightFile = path.join(fixtureDir, 'straight-web.jpg');
+  const [phoneStraight, phoneTurned, webStraight, webTurned] = ['straight-12mp', 'turned-12mp', 'straight-web', 'turned-web'].map((n) => fs.readFileSync(path.join(fixtureDir, `${n}.jpg`))) as [Buffer, Buffer, Buffer, Buffer];
+  const webMeta = await sharp(webStraight).metadata();
+  const windowFrames: [Buffer, Buffer] = WINDOW_FRAMES === 'web' ? [webStraight, webTurned] : [phoneStraight, phoneTurned];
+  const windowFrameFile = WINDOW_FRAMES === 'web' ? webStraightFile : phoneStraightFile;
   const profilePhoto = fs.readFileSync(path.join(fixtureDir, 'profile.jpg'));
   await server.call('phase', { name: 'fixture analysed (3 small photos)' });
 
@@ -176,23 +194,31 @@ try {
     if (consent.status !== 200) throw new Error(`face consent failed: ${consent.status}`);
     return { id, ip, session, headers };
   }
+  // 5 attempts a day each: 4 sequential checks per member, three times (web, phone, web with a pause).
   const sequentialMembers = Math.ceil(CHECKS / 4);
   const members: Member[] = [];
-  // Sequential checks (4 each), 2 per window, 1 for the warm-up window, the viewer and the chat partner.
-  for (let i = 0; i < sequentialMembers + WINDOWS * 2 + 3; i++) members.push(await member(i + 1));
+  // Sequential checks, 2 per window, 1 for the warm-up window, the viewer and the chat partner.
+  for (let i = 0; i < 3 * sequentialMembers + WINDOWS * 2 + 3; i++) members.push(await member(i + 1));
   await server.call('phase', { name: `${members.length} sign-ups + sign-ins over HTTPS (argon2id 64 MiB each)` });
 
-  /** One whole check over HTTPS, as the browser sends it: challenge, then a multipart with 2 phone frames. */
-  async function httpCheck(m: Member): Promise<string> {
+  /**
+   * One whole check over HTTPS: challenge, then (after `pauseMs`, the member taking the frames) a
+   * multipart with 2 frames (the web page's by default). `answerMs`: the POST of the frames alone.
+   */
+  async function httpCheck(m: Member, [straight, turned]: [Buffer, Buffer] = windowFrames, pauseMs = 0): Promise<{ status: string; answerMs: number }> {
     const c = await fetch(`${origin}/api/me/face/challenge`, { method: 'POST', headers: await m.headers() });
     const { id } = (await c.json()) as { id: string };
     if (!id) throw new Error(`challenge failed: ${c.status}`);
     const form = new FormData();
     form.append('checkId', id);
-    form.append('frames', new Blob([new Uint8Array(phoneStraight)], { type: 'image/jpeg' }), 'f0.jpg');
-    form.append('frames', new Blob([new Uint8Array(phoneTurned)], { type: 'image/jpeg' }), 'f1.jpg');
-    const res = await fetch(`${origin}/api/me/face/checks`, { method: 'POST', headers: await m.headers(), body: form });
-    return ((await res.json()) as { status: string }).status;
+    form.append('frames', new Blob([new Uint8Array(straight)], { type: 'image/jpeg' }), 'f0.jpg');
+    form.append('frames', new Blob([new Uint8Array(turned)], { type: 'image/jpeg' }), 'f1.jpg');
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    const headers = await m.headers();
+    const posted = performance.now();
+    const res = await fetch(`${origin}/api/me/face/checks`, { method: 'POST', headers, body: form });
+    const { status } = (await res.json()) as { status: string };
+    return { status, answerMs: performance.now() - posted };
   }
 
   // ---- 1. One frame: a 12 MP phone selfie through the engine (header check, shrink-on-load, detect) ----
@@ -200,20 +226,31 @@ try {
   const median = (xs: number[]) => quantile(xs, 0.5);
   const r = (x: number) => Math.round(x);
   const frameMs = ONLY_WINDOWS ? [] : await server.call<number[]>('frames', { file: phoneStraightFile, n: CHECKS });
+  const webFrameMs = ONLY_WINDOWS ? [] : await server.call<number[]>('frames', { file: webStraightFile, n: CHECKS });
   const loadFrames = load();
-  if (!ONLY_WINDOWS) await server.call('phase', { name: `${CHECKS} phone frames (12 MP) analysed` });
+  if (!ONLY_WINDOWS) await server.call('phase', { name: `${CHECKS} phone frames (12 MP) and ${CHECKS} as the web page sends them analysed` });
 
-  // ---- 2. Whole verifications over HTTPS (2 phone frames + the stored profile photo), one at a time ----
-  const checkMs: number[] = [];
-  let verified = 0;
-  for (let i = 0; i < (ONLY_WINDOWS ? 0 : CHECKS); i++) {
-    const s = performance.now();
-    const status = await httpCheck(members[Math.floor(i / 4)]!);
-    checkMs.push(performance.now() - s);
-    if (status === 'verified') verified++;
+  // ---- 2. Whole verifications over HTTPS (2 frames + the stored profile photo), one at a time ----------
+  // As the web page sends a picked phone photo (shrunk), then the 12 MP photos as is (an API client).
+  async function sequentialChecks(frames: [Buffer, Buffer], memberOffset: number, pauseMs = 0) {
+    const ms: number[] = [];
+    const answerMs: number[] = [];
+    let verified = 0;
+    for (let i = 0; i < (ONLY_WINDOWS ? 0 : CHECKS); i++) {
+      const s = performance.now();
+      const check = await httpCheck(members[memberOffset + Math.floor(i / 4)]!, frames, pauseMs);
+      ms.push(performance.now() - s - pauseMs);
+      answerMs.push(check.answerMs);
+      if (check.status === 'verified') verified++;
+    }
+    return { ms, answerMs, verified };
   }
+  const webChecks = await sequentialChecks([webStraight, webTurned], 0);
+  const phoneChecks = await sequentialChecks([phoneStraight, phoneTurned], sequentialMembers);
+  // As a member does it: the frames go MEMBER_PAUSE_MS after the challenge (the profile photos are analysed meanwhile).
+  const pausedChecks = await sequentialChecks([webStraight, webTurned], 2 * sequentialMembers, MEMBER_PAUSE_MS);
   const loadChecks = load();
-  if (!ONLY_WINDOWS) await server.call('phase', { name: `${CHECKS} whole checks over HTTPS, one at a time` });
+  if (!ONLY_WINDOWS) await server.call('phase', { name: `${3 * CHECKS} whole checks over HTTPS, one at a time (web page frames, 12 MP, web page frames after a pause)` });
 
   // ---- 3. Other requests while checks run: alternating busy / idle windows -------------------------
   const viewer = members.at(-2)!;
@@ -233,7 +270,7 @@ try {
     let checks = 0;
     if (kind === 'engine') {
       // The model's work alone, as long as the last checks window: what any use of the second core costs.
-      checks = await server.call<number>('engineFor', { file: phoneStraightFile, ms: Math.max(1500, lastBusyMs) });
+      checks = await server.call<number>('engineFor', { file: windowFrameFile, ms: Math.max(1500, lastBusyMs) });
     } else if (kind === 'checks') {
       await Promise.all(
         busyMembers.map(async (m) => {
@@ -245,7 +282,7 @@ try {
       );
       lastBusyMs = performance.now() - started;
     } else {
-      // As long as the busy window before it (at least 1.5 s).
+      // Idle, or a `none` window (the noise of the measure): as long as the last checks window (at least 1.5 s).
       await new Promise((resolve) => setTimeout(resolve, Math.max(1500, lastBusyMs)));
     }
     const latencies = await probe.call<Record<string, number[]>>('stop');
@@ -256,12 +293,13 @@ try {
   const idleWindows: Window[] = [];
   const busyWindows: Window[] = [];
   const controlWindows: { engine: Window; idle: Window }[] = [];
+  const noiseWindows: { none: Window; idle: Window }[] = [];
   // A warm-up pair first (not reported): the probe's connection, JIT of the probed routes.
   await window('checks', [members.at(-3)!]);
   await window('idle', []);
   await server.call('pooledReset');
   for (let w = 0; w < WINDOWS; w++) {
-    const pair = members.slice(sequentialMembers + 2 * w, sequentialMembers + 2 * w + 2);
+    const pair = members.slice(3 * sequentialMembers + 2 * w, 3 * sequentialMembers + 2 * w + 2);
     if (WINDOW_KINDS.includes('checks')) {
       busyWindows.push(await window('checks', pair));
       idleWindows.push(await window('idle', []));
@@ -270,6 +308,11 @@ try {
       if (!WINDOW_KINDS.includes('checks')) lastBusyMs = 2000;
       const engineWindow = await window('engine', []);
       controlWindows.push({ engine: engineWindow, idle: await window('idle', []) });
+    }
+    if (WINDOW_KINDS.includes('none')) {
+      if (!WINDOW_KINDS.includes('checks')) lastBusyMs = 2000;
+      const noneWindow = await window('none', []);
+      noiseWindows.push({ none: noneWindow, idle: await window('idle', []) });
     }
   }
   if (process.env.CPU_PROFILE) await server.call('profileStop', { file: path.resolve(process.env.CPU_PROFILE) });
@@ -303,8 +346,16 @@ try {
   const busySeconds = busyWindows.reduce((a, w) => a + w.seconds, 0);
   console.log('| measure | result | load avg |');
   console.log('|---|---|---|');
-  if (!ONLY_WINDOWS) console.log(`| one 12 MP phone frame (3024×4032 JPEG, ${(phoneStraight.length / 1024 / 1024).toFixed(1)} MB → ≤ 800 px → detect), in the server | p50 ${r(median(frameMs))} ms, p95 ${r(quantile(frameMs, 0.95))} ms (n=${CHECKS}) | ${loadFrames.toFixed(1)} |`);
-  if (!ONLY_WINDOWS) console.log(`| one verification over HTTPS (challenge + upload of 2 phone frames + the stored profile photo, decision, template sealed, badge) | p50 ${r(median(checkMs))} ms, p95 ${r(quantile(checkMs, 0.95))} ms (n=${CHECKS}, ${verified} verified) | ${loadChecks.toFixed(1)} |`);
+  const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+  if (!ONLY_WINDOWS) {
+    console.log(`| one 12 MP phone frame (3024×4032 JPEG, ${kb(phoneStraight.length)} → ≤ 800 px → detect), in the server | p50 ${r(median(frameMs))} ms, p95 ${r(quantile(frameMs, 0.95))} ms (n=${CHECKS}) | ${loadFrames.toFixed(1)} |`);
+    console.log(`| one frame as the web page sends it (${webMeta.width}×${webMeta.height} JPEG, ${kb(webStraight.length)}), in the server | p50 ${r(median(webFrameMs))} ms, p95 ${r(quantile(webFrameMs, 0.95))} ms (n=${CHECKS}) | ${loadFrames.toFixed(1)} |`);
+    const row = (what: string, c: { ms: number[]; verified: number }) =>
+      console.log(`| one verification over HTTPS, ${what} (challenge + upload of 2 frames + the stored profile photo, decision, template sealed, badge) | p50 ${r(median(c.ms))} ms, p95 ${r(quantile(c.ms, 0.95))} ms (n=${CHECKS}, ${c.verified} verified) | ${loadChecks.toFixed(1)} |`);
+    row(`frames as the web page sends them (${kb(webStraight.length + webTurned.length)})`, webChecks);
+    row(`12 MP frames as is (${kb(phoneStraight.length + phoneTurned.length)}, an API client)`, phoneChecks);
+    console.log(`| the member's wait after pressing "check" (frames as the web page sends them, ${MEMBER_PAUSE_MS / 1000} s after the challenge, as a member takes them; the profile photo analysed meanwhile) | p50 ${r(median(pausedChecks.answerMs))} ms, p95 ${r(quantile(pausedChecks.answerMs, 0.95))} ms (n=${CHECKS}, ${pausedChecks.verified} verified; the same POST without the pause: p50 ${r(median(webChecks.answerMs))} ms) | ${loadChecks.toFixed(1)} |`);
+  }
   console.log(`| pool busy (2 members checking at once) | ${busyChecks} verifications in ${busySeconds.toFixed(1)} s = ${(busyChecks / busySeconds).toFixed(2)}/s (${r((busyChecks / busySeconds) * 60)}/min) | — |`);
   if (!ONLY_WINDOWS) console.log(`| engine throughput, 8 phone frames queued | pool 1 ${pool1.perSecond.toFixed(2)} frames/s (RSS ${mb(pool1.rss)} MB); pool 2 ${pool2.perSecond.toFixed(2)} frames/s (RSS ${mb(pool2.rss)} MB) | ${load().toFixed(1)} |`);
   const [mePath, chatPath] = probePaths as [string, string];
@@ -313,7 +364,13 @@ try {
   const pooledLoop = await server.call<Record<string, { p50: number; p99: number; max: number; samples: number }>>('pooledLoop');
   /** One table of busy/idle pairs of a kind, the median of the per-pair ratios, and the pooled percentiles. */
   function reportPairs(kind: BusyKind, busy: Window[], idle: Window[]) {
-    const what = kind === 'checks' ? `whole checks over HTTPS (${BUSY_CHECKS} per window, 2 members at once)` : 'the engine alone (12 MP frames sent over IPC, one after another: no upload, no HTTP, no database; a control)';
+    const frames = WINDOW_FRAMES === 'web' ? `frames as the web page sends them, ${webMeta.width}×${webMeta.height}` : '12 MP frames';
+    const what =
+      kind === 'checks'
+        ? `whole checks over HTTPS (${BUSY_CHECKS} per window, 2 members at once; ${frames})`
+        : kind === 'engine'
+          ? `the engine alone (${frames} sent over IPC, one after another: no upload, no HTTP, no database; a control)`
+          : 'nothing at all (an idle window paired with an idle window: how much the measure moves by itself)';
     console.log(`\nother requests, ${busy.length} pairs of a busy window — ${what} — and an idle window as long (server event loop: monitorEventLoopDelay at 1 ms resolution, so ≈ 1 ms is its floor; probe: GET /api/me and GET a 30-message chat history page, alternating, one request every ${PROBE_INTERVAL_MS} ms, from a separate process over HTTPS keep-alive):\n`);
     console.log('| window | loop p99 idle → busy | loop max idle → busy | /api/me p50 idle → busy | /api/me p99 idle → busy | chat history p50 idle → busy | chat history p99 idle → busy | load avg |');
     console.log('|---|---|---|---|---|---|---|---|');
@@ -337,6 +394,7 @@ try {
   }
   if (busyWindows.length > 0) reportPairs('checks', busyWindows, idleWindows);
   if (controlWindows.length > 0) reportPairs('engine', controlWindows.map((c) => c.engine), controlWindows.map((c) => c.idle));
+  if (noiseWindows.length > 0) reportPairs('none', noiseWindows.map((c) => c.none), noiseWindows.map((c) => c.idle));
 } finally {
   await stopAll();
 }
