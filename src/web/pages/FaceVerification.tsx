@@ -35,6 +35,7 @@ export function FaceVerification() {
   const [camera, setCamera] = useState<'off' | 'on' | 'unavailable'>('off');
   const videoRef = useRef<HTMLVideoElement>(null);
   const streamRef = useRef<MediaStream | null>(null);
+  const pickRef = useRef(0);
 
   function fail<T>(outcome: Outcome<T>): void {
     if (outcome.kind === 'problem' && outcome.status === 401) void navigate('/signin', { replace: true });
@@ -120,12 +121,13 @@ export function FaceVerification() {
 
   /** Picked photos are shrunk (and their metadata dropped) on the phone before upload: see FRAME_UPLOAD_MAX_SIDE. */
   async function pickFrames(files: File[]): Promise<void> {
+    // Only the latest choice counts, if the member picks again while the first is still being prepared.
+    const pick = ++pickRef.current;
     setPreparing(true);
-    try {
-      setFrames(await Promise.all(files.slice(0, MAX_FRAMES).map((file) => shrinkImageForUpload(file, FRAME_UPLOAD_MAX_SIDE))));
-    } finally {
-      setPreparing(false);
-    }
+    const shrunk = await Promise.all(files.slice(0, MAX_FRAMES).map((file) => shrinkImageForUpload(file, FRAME_UPLOAD_MAX_SIDE).catch(() => file)));
+    if (pick !== pickRef.current) return;
+    setFrames(shrunk);
+    setPreparing(false);
   }
 
   function capture(): void {
