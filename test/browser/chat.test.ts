@@ -85,8 +85,9 @@ describe.runIf(hasChromium)('chat: two members chat live (Chromium)', () => {
     await pb.getByLabel('Pesan', { exact: true }).fill('Pantai tadi pagi');
     await pb.getByRole('button', { name: 'Kirim', exact: true }).click();
     const photo = pa.getByRole('img', { name: 'Foto dari Dewi' });
-    await expect.poll(() => photo.count()).toBe(1);
-    await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(800);
+    // The photo is re-encoded with its thumbnails before it is delivered: more than the 1 s default on a busy CI machine.
+    await expect.poll(() => photo.count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(800);
     await expect.poll(() => pb.locator('.chat-message.mine .chat-receipt .visually-hidden').last().textContent()).toBe('Dibaca');
 
     await noHorizontalScroll(pa);
