@@ -5,8 +5,8 @@ import type { FaceEngine } from './engine.js';
  * The faces (embeddings) of a member's profile photos that a check compares the frames with.
  *
  * They are analysed when the challenge starts, in the background, while the member takes the frames
- * (seconds to two minutes), so the answer to the check waits only for the frames' analysis: a third
- * less (bench/results/face.md, run 9). The embeddings live in this process's memory only, for the
+ * (seconds to two minutes), so the answer to the check waits only for the frames' analysis: one
+ * analysis fewer (bench/results/face.md, run 9: the member's wait 11–17 % shorter). The embeddings live in this process's memory only, for the
  * challenge's lifetime at most; never stored. The check takes them only if the member's photos are
  * still the same ones; otherwise — another instance started the challenge, a photo changed, the
  * analysis failed, the entry expired — they are computed then, as before. A withdrawal forgets them.
