@@ -14,20 +14,27 @@ export async function shrinkImageForUpload(file: Blob, maxSide: number, quality 
     return file;
   }
   try {
-    const scale = Math.min(1, maxSide / Math.max(bitmap.width, bitmap.height));
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
-    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
-    const context = canvas.getContext('2d');
-    if (!context) return file;
-    // JPEG has no transparency: transparent pixels become white (as the server's own re-encoding does).
-    context.fillStyle = '#fff';
-    context.fillRect(0, 0, canvas.width, canvas.height);
-    context.imageSmoothingQuality = 'high';
-    context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
-    return blob ?? file;
+    return (await encodeShrunk(bitmap, bitmap.width, bitmap.height, maxSide, quality)) ?? file;
   } finally {
     bitmap.close();
   }
+}
+
+/**
+ * Draws an image (a decoded file, a video frame) at ≤ `maxSide` on its longest side and encodes it as
+ * a JPEG from the pixels, with no metadata; null where the browser cannot.
+ */
+export async function encodeShrunk(source: CanvasImageSource, width: number, height: number, maxSide: number, quality = 0.9): Promise<Blob | null> {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(width * scale));
+  canvas.height = Math.max(1, Math.round(height * scale));
+  const context = canvas.getContext('2d');
+  if (!context) return null;
+  // JPEG has no transparency: transparent pixels become white (as the server's own re-encoding does).
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(source, 0, 0, canvas.width, canvas.height);
+  return new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
 }

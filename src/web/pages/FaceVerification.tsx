@@ -4,11 +4,10 @@ import { Link, useNavigate } from 'react-router';
 import { fetchFaceStatus, setFaceConsent, startFaceChallenge, submitFaceCheck, type FaceChallenge, type FaceCheckResult, type FaceStatus } from '../face/api.js';
 import { FRAME_UPLOAD_MAX_SIDE, MAX_FRAMES } from '../../common/face.js';
 import { formatDateTime } from '../locale.js';
-import { shrinkImageForUpload } from '../media/shrink-image.js';
+import { encodeShrunk, shrinkImageForUpload } from '../media/shrink-image.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { useLanguage } from '../useLanguage.js';
 import type { Outcome } from '../http.js';
-
 
 /**
  * Face verification (P1.5): a separate, explicit biometric consent screen first; then a check with
@@ -133,12 +132,7 @@ export function FaceVerification() {
   function capture(): void {
     const video = videoRef.current;
     if (!video || !video.videoWidth) return;
-    const scale = Math.min(1, FRAME_UPLOAD_MAX_SIDE / Math.max(video.videoWidth, video.videoHeight));
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.round(video.videoWidth * scale);
-    canvas.height = Math.round(video.videoHeight * scale);
-    canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height);
-    canvas.toBlob((blob) => blob && setFrames((f) => [...f, blob].slice(0, MAX_FRAMES)), 'image/jpeg', 0.9);
+    void encodeShrunk(video, video.videoWidth, video.videoHeight, FRAME_UPLOAD_MAX_SIDE).then((blob) => blob && setFrames((f) => [...f, blob].slice(0, MAX_FRAMES)));
   }
 
   async function submit(): Promise<void> {
