@@ -28,7 +28,7 @@ if (!process.send) throw new Error('bench/face-server.ts is started by bench/fac
 const send = process.send.bind(process);
 
 const dataDir = process.env.BENCH_DATA_DIR!;
-const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:2525', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000', TRUST_PROXY: 'true', GEOIP_LOOKUP: 'false' });
+const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:2525', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000', TRUST_PROXY: 'true', GEOIP_LOOKUP: 'false', FACE_WORKER_CGROUP: process.env.FACE_WORKER_CGROUP ?? 'auto' });
 const database = process.env.BENCH_DATABASE_URL ? await openPostgres(process.env.BENCH_DATABASE_URL) : await openPglite(path.join(dataDir, 'pgdata'));
 const logger = createLogger('warn');
 const services = await composeServices(config, database, logger, { masterKey: toMasterKey(crypto.randomBytes(32)), workers: false });
@@ -223,7 +223,7 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
   /** The bare engine's throughput, pool of `size`, 8 frames queued at once. */
   async throughput({ size, file }: { size: number; file: string }) {
     const bytes = await fs.promises.readFile(file);
-    const e = size === engine.size ? engine : makeFaceEngine({ size });
+    const e = size === engine.size ? engine : makeFaceEngine({ size, cgroup: config.FACE_WORKER_CGROUP });
     await e.warmup();
     const s = performance.now();
     await Promise.all(Array.from({ length: 8 }, () => e.analyse(bytes)));

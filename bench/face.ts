@@ -16,6 +16,7 @@
 //   BENCH_DATABASE_URL=postgres://…  an empty PostgreSQL database (unset = embedded PGlite, whose WASM
 //                                    Postgres then counts in the server's RSS)
 //   CHECKS=8 WINDOWS=5               sequential samples; busy/idle window pairs
+//   WINDOW_CHECKS=4                  checks per busy window (2 members at once): longer windows, more samples per p99
 //   BENCH_MALLOC=default              glibc's allocator defaults instead of the settings `npm start` uses
 //   WINDOW_KINDS=checks,engine,none   busy windows of these kinds, each paired with an idle window: `checks`
 //                                    (whole checks over HTTPS), `engine` (the same model work sent to the
@@ -27,6 +28,7 @@
 //   ONLY_WINDOWS=1                    sign-ups and the windows only (no frame, sequential or pool phases)
 //   MEMBER_PAUSE_MS=3000              challenge → frames in the "member's wait" measure (taking the frames)
 //   CLIENT_NICE=19                    this load generator's nice value (it stands for phones elsewhere)
+//   FACE_WORKER_CGROUP=auto           the server's setting (auto: the worker joins an idle cgroup where it can; off)
 //   CPU_PROFILE=file.cpuprofile       a CPU profile of the server's main thread during the windows
 //   BENCH_TSX=1                       the server from source under tsx (no compile step; ≈ 65 MB more RSS)
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -35,6 +37,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { FRAME_UPLOAD_MAX_SIDE } from '../src/common/face.js';
+import { ownCpuCgroup } from '../src/server/platform/workers/idle-cgroup.js';
 import type { ServerPhase } from './face-server.js';
 
 // Kenalan's self-signed localhost certificate (the bench's own server on 127.0.0.1).
@@ -43,7 +46,10 @@ const root = path.resolve(import.meta.dirname, '..');
 const CHECKS = Number(process.env.CHECKS ?? 8);
 const WINDOWS = Number(process.env.WINDOWS ?? 5);
 /** Checks per busy window (2 members at once, 2 each). */
-const BUSY_CHECKS = 4;
+const BUSY_CHECKS = Number(process.env.WINDOW_CHECKS ?? 4);
+/** Members checking in one busy window: 2 at once (two lanes), each member at most 4 checks (5 attempts a day). */
+const LANE_MEMBERS = Math.ceil(BUSY_CHECKS / 2 / 4);
+const WINDOW_MEMBERS = 2 * LANE_MEMBERS;
 const PROBE_INTERVAL_MS = 5;
 type BusyKind = 'checks' | 'engine' | 'none';
 const WINDOW_KINDS = (process.env.WINDOW_KINDS ?? 'checks').split(',') as BusyKind[];
@@ -197,8 +203,8 @@ try {
   // 5 attempts a day each: 4 sequential checks per member, three times (web, phone, web with a pause).
   const sequentialMembers = Math.ceil(CHECKS / 4);
   const members: Member[] = [];
-  // Sequential checks, 2 per window, 1 for the warm-up window, the viewer and the chat partner.
-  for (let i = 0; i < 3 * sequentialMembers + WINDOWS * 2 + 3; i++) members.push(await member(i + 1));
+  // Sequential checks, WINDOW_MEMBERS per window, 1 for the warm-up window, the viewer and the chat partner.
+  for (let i = 0; i < 3 * sequentialMembers + WINDOWS * WINDOW_MEMBERS + 3; i++) members.push(await member(i + 1));
   await server.call('phase', { name: `${members.length} sign-ups + sign-ins over HTTPS (argon2id 64 MiB each)` });
 
   /**
@@ -272,10 +278,13 @@ try {
       // The model's work alone, as long as the last checks window: what any use of the second core costs.
       checks = await server.call<number>('engineFor', { file: windowFrameFile, ms: Math.max(1500, lastBusyMs) });
     } else if (kind === 'checks') {
+      // Two members at once; a lane moves to its next member after 4 checks (5 attempts a day each).
+      const lanes = busyMembers.length > 1 ? [busyMembers.filter((_, i) => i % 2 === 0), busyMembers.filter((_, i) => i % 2 === 1)] : [busyMembers];
+      const perLane = Math.min(BUSY_CHECKS / lanes.length, 4 * Math.min(...lanes.map((l) => l.length)));
       await Promise.all(
-        busyMembers.map(async (m) => {
-          for (let k = 0; k < BUSY_CHECKS / busyMembers.length; k++) {
-            await httpCheck(m);
+        lanes.map(async (lane) => {
+          for (let k = 0; k < perLane; k++) {
+            await httpCheck(lane[Math.floor(k / 4)]!);
             checks++;
           }
         }),
@@ -299,9 +308,9 @@ try {
   await window('idle', []);
   await server.call('pooledReset');
   for (let w = 0; w < WINDOWS; w++) {
-    const pair = members.slice(3 * sequentialMembers + 2 * w, 3 * sequentialMembers + 2 * w + 2);
+    const windowMembers = members.slice(3 * sequentialMembers + WINDOW_MEMBERS * w, 3 * sequentialMembers + WINDOW_MEMBERS * (w + 1));
     if (WINDOW_KINDS.includes('checks')) {
-      busyWindows.push(await window('checks', pair));
+      busyWindows.push(await window('checks', windowMembers));
       idleWindows.push(await window('idle', []));
     }
     if (WINDOW_KINDS.includes('engine')) {
@@ -331,9 +340,13 @@ try {
   const pct = (x: number) => `${x >= 1 ? '+' : '−'}${Math.abs(Math.round((x - 1) * 100))} %`;
   const ratio = (busy: number[], idle: number[]) => median(busy.map((b, i) => b / idle[i]!));
   const env = Object.keys(mallocEnv).length > 0 ? `server allocator: ${Object.entries(mallocEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : 'server allocator: glibc defaults (BENCH_MALLOC=default)';
+  const lastWorker = phases.findLast((p) => p.worker)?.worker;
+  // The idle cgroup, where the worker joined one (FACE_WORKER_CGROUP); the server is this process's child, in its cgroup.
+  const serverCgroup = process.platform === 'linux' ? ownCpuCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.path : undefined;
+  const workerCgroup = lastWorker?.cgroup && lastWorker.cgroup !== serverCgroup ? lastWorker.cgroup : undefined;
   const loadRange = `${Math.min(...loadAverages).toFixed(1)}–${Math.max(...loadAverages).toFixed(1)}`;
   console.log(`\n## Face bench ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n`);
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average (1 min) ${loadRange} during the run; database: ${databaseKind}; ${env}${nodeFlags.length ? `; node ${nodeFlags.join(' ')}` : ''}; server ${useTsx ? 'run from source under tsx (BENCH_TSX=1: RSS ≈ 65 MB higher than `npm start`)' : 'compiled, plain node as `npm start` runs it'}; server (with its face worker process at SCHED_IDLE), probe and load generator in separate processes, HTTPS on 127.0.0.1`);
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average (1 min) ${loadRange} during the run; database: ${databaseKind}; ${env}${nodeFlags.length ? `; node ${nodeFlags.join(' ')}` : ''}; server ${useTsx ? 'run from source under tsx (BENCH_TSX=1: RSS ≈ 65 MB higher than `npm start`)' : 'compiled, plain node as `npm start` runs it'}; server (with its face worker process at SCHED_IDLE, ${workerCgroup ? `in the cgroup ${workerCgroup}` : 'in the server\'s cgroup'}), probe and load generator in separate processes, HTTPS on 127.0.0.1`);
   console.log(`\nmodel load (pool of 1): ${r(loadMs)} ms\n`);
   console.log('| phase | server RSS MB (main + face worker processes) | RSS after GC | PSS MB | main process RSS (anonymous) | face worker RSS | main heap used / total | main external (array buffers) | worker heap used / total | worker external (array buffers) | tensors | WASM heap | sharp cache |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');

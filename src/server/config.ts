@@ -84,6 +84,12 @@ export const configSchema = Type.Object({
     description:
       'CPU priority of the face worker processes. idle: SCHED_IDLE where chrt exists, else nice 19 — the models use only CPU that nothing else wants, so checks never slow other requests, but wait while the server is saturated (a task fails after 60 s). normal: ordinary priority (the tests use it, where parallel test files keep both cores busy).',
   }),
+  FACE_WORKER_CGROUP: Type.String({
+    default: 'auto',
+    minLength: 1,
+    description:
+      'Linux: the cgroup the idle face worker processes join, marked cpu.idle so they get only CPU that no other group wants (SCHED_IDLE alone yields only within its own group, not to PostgreSQL). auto: make one below the server\'s own cgroup where allowed (root on cgroup v1; on v2 a delegated cgroup, see docs/adr/0013), else run without; off; or the absolute path of a cgroup prepared for it.',
+  }),
   FACE_IDLE_MINUTES: Type.Integer({
     default: 30,
     minimum: 0,

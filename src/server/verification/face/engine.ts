@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import sharp from 'sharp';
 import workerpool from 'workerpool';
 import { DEFAULT_PHOTO_LIMITS, sniffImageType } from '../../platform/media/image.js';
+import { prepareIdleCgroup, type IdleCgroupResult, type IdleCgroupSetting } from '../../platform/workers/idle-cgroup.js';
 import { makeIdleStoppingPool } from '../../platform/workers/idle-pool.js';
 import type { FaceObservation, FacePurpose, FaceTask, FaceTaskResult, FaceWorkerStats } from './types.js';
 
@@ -22,8 +23,8 @@ export interface FaceEngine {
    * for bad input. `purpose` (default `frame`): see FacePurpose.
    */
   analyse(image: Uint8Array, purpose?: FacePurpose): Promise<FaceAnalysis>;
-  /** Loads the models in every worker (start-up); resolves with the largest worker RSS seen. */
-  warmup(): Promise<number>;
+  /** Loads the models in every worker (start-up); resolves with the largest worker RSS seen and where the workers' CPU time is ranked (`cpuGroup`, for the log). */
+  warmup(): Promise<{ rss: number; cpuGroup: string }>;
   /** Diagnostics of one worker (bench/face.ts): its heap, live tensors, WASM heap, sharp cache; `gc` collects its garbage first. */
   stats(options?: { gc?: boolean }): Promise<FaceWorkerStats>;
   /** Whether worker processes are running now (started by a task; stopped by `close` or after `idleMs` without tasks). */
@@ -101,9 +102,14 @@ function workerLaunch(wanted: 'idle' | 'normal', nodeArgs: string[]): { execPath
  * server's process. A task that throws or a worker process that dies fails that one analysis
  * (`engineFailed`); workerpool starts a new worker for the next.
  */
-export function makeFaceEngine(options: { size: number; idleMs?: number; taskTimeoutMs?: number; priority?: 'idle' | 'normal' }): FaceEngine {
+export function makeFaceEngine(options: { size: number; idleMs?: number; taskTimeoutMs?: number; priority?: 'idle' | 'normal'; cgroup?: IdleCgroupSetting }): FaceEngine {
   const size = Math.max(1, options.size);
   const { script, nodeArgs } = workerLocation();
+  const priority = options.priority ?? 'idle';
+  // Prepared with the first pool (a check or the warm-up), kept until close: processes that never
+  // verify a face make no cgroup. Only for idle workers: `normal` ones (tests) compete as usual.
+  let cgroup: IdleCgroupResult | undefined;
+  const idleCgroup = () => (cgroup ??= priority === 'idle' ? prepareIdleCgroup(options.cgroup ?? 'auto', { name: 'kenalan-face' }) : { ok: false, reason: 'normal priority' });
   // Started by the first task: processes that never verify a face (most tests, CLI) start no worker.
   // Stopped again after `idleMs` without a task: most of the day nobody verifies, and the models hold
   // ≈ 200 MB per worker; the next task starts a new pool (the models load again, ≈ 0.5–1 s). A task
@@ -112,7 +118,8 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
     idleMs: options.idleMs,
     taskTimeoutMs: options.taskTimeoutMs ?? TASK_TIMEOUT_MS,
     create: () => {
-      const launch = workerLaunch(options.priority ?? 'idle', nodeArgs);
+      const launch = workerLaunch(priority, nodeArgs);
+      const group = idleCgroup();
       return workerpool.pool(script, {
         workerType: 'process',
         minWorkers: size,
@@ -125,7 +132,7 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
           execArgv: launch.execArgv,
           // Images travel as bytes (structured clone), not as JSON arrays of numbers.
           serialization: 'advanced',
-          env: { ...process.env, FACE_WORKER_PRIORITY: launch.priority },
+          env: { ...process.env, FACE_WORKER_PRIORITY: launch.priority, FACE_WORKER_CGROUP_DIR: group.ok ? group.group.dir : '' },
         },
       });
     },
@@ -147,7 +154,11 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
     },
     async warmup() {
       const results = await Promise.all(Array.from({ length: size }, () => run({ kind: 'warmup' })));
-      return Math.max(...results.map((r) => (r.ok ? r.rss : 0)));
+      const rss = Math.max(...results.map((r) => (r.ok ? r.rss : 0)));
+      const group = idleCgroup();
+      const joinError = results.map((r) => (r.ok ? r.cgroupJoinError : undefined)).find(Boolean);
+      const cpuGroup = !group.ok ? `own cgroup (no idle one: ${group.reason})` : joinError ? `own cgroup (could not join ${group.group.dir}: ${joinError})` : `idle cgroup ${group.group.dir}`;
+      return { rss, cpuGroup };
     },
     async stats(options = {}) {
       return pool.exec<FaceWorkerStats>('stats', [options]);
@@ -161,7 +172,11 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
       }
       throw new Error('the crash task did not fail');
     },
-    close: () => pool.close(),
+    async close() {
+      await pool.close();
+      if (cgroup?.ok) await cgroup.group.remove();
+      cgroup = undefined;
+    },
   };
 }
 
@@ -174,7 +189,7 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
 export function startFaceWarmup(engine: FaceEngine, logger: Pick<Logger, 'info' | 'warn'>): Promise<void> {
   const started = performance.now();
   return engine.warmup().then(
-    (rss) => logger.info({ workers: engine.size, ms: Math.round(performance.now() - started), rssMb: Math.round(rss / 1024 / 1024) }, 'face models loaded'),
+    ({ rss, cpuGroup }) => logger.info({ workers: engine.size, ms: Math.round(performance.now() - started), rssMb: Math.round(rss / 1024 / 1024), cpuGroup }, 'face models loaded'),
     (err: unknown) => logger.warn({ err }, 'face model warm-up failed; the first check will load the models'),
   );
 }

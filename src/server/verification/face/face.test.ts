@@ -7,6 +7,7 @@ import { PASSWORD, sessionCookieOf, signIn, signUpMember } from '../../identity/
 import { grantStaffRole } from '../../ops/staff/guard.js';
 import { faceWarmupEnabled, loadConfig } from '../../config.js';
 import { verifiedMembers } from './badge.js';
+import { cgroupDirectory, ownCpuCgroup } from '../../platform/workers/idle-cgroup.js';
 import { makeFaceEngine, startFaceWarmup } from './engine.js';
 import { DEMO_DIR, makeFaceFixture, type FaceFixture } from './test-faces.js';
 import { makeFaceService } from './service.js';
@@ -132,6 +133,34 @@ describe('face engine pool', () => {
     } finally {
       await engine.close();
     }
+  }, 120_000);
+
+  it('puts the idle worker process in a cgroup marked cpu.idle where the server may make one, and removes it when the engine closes', async () => {
+    const engine = makeFaceEngine({ size: 1, priority: 'idle', cgroup: 'auto' });
+    const testCgroup = process.platform === 'linux' ? ownCpuCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')) : undefined;
+    const dir = testCgroup && cgroupDirectory(fs.readFileSync('/proc/self/mountinfo', 'utf8'), testCgroup);
+    const made = dir ? path.join(dir, `kenalan-face-${process.pid}`) : undefined;
+    try {
+      const { cpuGroup } = await engine.warmup();
+      const stats = await engine.stats();
+      if (cpuGroup.startsWith('idle cgroup')) {
+        // Linux where this process may write the cgroup tree (root on v1, as on CI): the worker is in it.
+        expect(cpuGroup).toBe(`idle cgroup ${made}`);
+        expect(stats.cgroup).toBe(path.posix.join(testCgroup!.path, `kenalan-face-${process.pid}`));
+        const idleMark = path.join(made!, 'cpu.idle');
+        expect(fs.readFileSync(fs.existsSync(idleMark) ? idleMark : path.join(made!, testCgroup!.version === 1 ? 'cpu.shares' : 'cpu.weight'), 'utf8').trim()).toMatch(/^[12]$/);
+        // The worker still answers from there.
+        const answer = await engine.analyse(fx.straight);
+        expect(answer.ok && answer.faces.length).toBe(1);
+      } else {
+        // Elsewhere the worker stays in the server's cgroup and the log says why.
+        expect(cpuGroup).toMatch(/^own cgroup \(.+\)$/);
+        expect(stats.cgroup).toBe(testCgroup?.path ?? null);
+      }
+    } finally {
+      await engine.close();
+    }
+    if (made) expect(fs.existsSync(made)).toBe(false);
   }, 120_000);
 });
 

@@ -41,7 +41,7 @@ export interface FaceObservation {
 }
 
 export type FaceTaskResult =
-  | { ok: true; width: number; height: number; faces: FaceObservation[]; rss: number }
+  | { ok: true; width: number; height: number; faces: FaceObservation[]; rss: number; /** warm-up only: the worker's cgroup, and why it could not join the idle one. */ cgroup?: string | null; cgroupJoinError?: string }
   | { ok: false; error: 'corrupt' };
 
 /** One worker process's memory and scheduling as it sees them (its `stats` method; bench/face.ts, tests). */
@@ -60,4 +60,6 @@ export interface FaceWorkerStats {
   pid: number;
   /** Linux: threads of the worker process under SCHED_IDLE, of all its threads; null elsewhere. */
   scheduling: { idle: number; threads: number } | null;
+  /** Linux: the worker's cgroup (cpu controller on v1, the unified one on v2); null elsewhere. */
+  cgroup: string | null;
 }
