@@ -89,7 +89,10 @@ function findChrt(): string | undefined {
 function workerLaunch(wanted: 'idle' | 'normal', nodeArgs: string[]): { execPath: string; execArgv: string[]; priority: 'idle' | 'nice' | 'normal' } {
   // A small young generation: the worker's garbage is many small per-frame objects, and the default
   // semi-spaces (up to 16 MB each) only pad RSS (bench/results/face.md).
-  const args = [...nodeArgs, '--max-semi-space-size=1', '--max-old-space-size=512'];
+  // --single-threaded: V8 compiles and collects garbage on the worker's own thread instead of handing
+  // the work to helper threads — the same speed per frame, ≈ 0.2 s more to load the models, and less
+  // of the worker's scheduling noise in other processes' tails (bench/results/face.md, run 10).
+  const args = [...nodeArgs, '--max-semi-space-size=1', '--max-old-space-size=512', '--single-threaded'];
   if (wanted === 'normal') return { execPath: process.execPath, execArgv: args, priority: 'normal' };
   const chrt = findChrt();
   if (chrt) return { execPath: chrt, execArgv: ['--idle', '0', process.execPath, ...args], priority: 'idle' };
