@@ -37,7 +37,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { FRAME_UPLOAD_MAX_SIDE } from '../src/common/face.js';
-import { ownCpuCgroup } from '../src/server/platform/workers/idle-cgroup.js';
+import { currentCpuCgroup } from '../src/server/platform/workers/idle-cgroup.js';
 import type { ServerPhase } from './face-server.js';
 
 // Kenalan's self-signed localhost certificate (the bench's own server on 127.0.0.1).
@@ -45,11 +45,10 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 const root = path.resolve(import.meta.dirname, '..');
 const CHECKS = Number(process.env.CHECKS ?? 8);
 const WINDOWS = Number(process.env.WINDOWS ?? 5);
-/** Checks per busy window (2 members at once, 2 each). */
+/** Checks per busy window, 2 members at once. */
 const BUSY_CHECKS = Number(process.env.WINDOW_CHECKS ?? 4);
-/** Members checking in one busy window: 2 at once (two lanes), each member at most 4 checks (5 attempts a day). */
-const LANE_MEMBERS = Math.ceil(BUSY_CHECKS / 2 / 4);
-const WINDOW_MEMBERS = 2 * LANE_MEMBERS;
+/** Members checking in one busy window: two lanes, each member at most 4 checks (5 attempts a day). */
+const WINDOW_MEMBERS = 2 * Math.ceil(BUSY_CHECKS / 2 / 4);
 const PROBE_INTERVAL_MS = 5;
 type BusyKind = 'checks' | 'engine' | 'none';
 const WINDOW_KINDS = (process.env.WINDOW_KINDS ?? 'checks').split(',') as BusyKind[];
@@ -342,7 +341,7 @@ try {
   const env = Object.keys(mallocEnv).length > 0 ? `server allocator: ${Object.entries(mallocEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : 'server allocator: glibc defaults (BENCH_MALLOC=default)';
   const lastWorker = phases.findLast((p) => p.worker)?.worker;
   // The idle cgroup, where the worker joined one (FACE_WORKER_CGROUP); the server is this process's child, in its cgroup.
-  const serverCgroup = process.platform === 'linux' ? ownCpuCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.path : undefined;
+  const serverCgroup = currentCpuCgroup();
   const workerCgroup = lastWorker?.cgroup && lastWorker.cgroup !== serverCgroup ? lastWorker.cgroup : undefined;
   const loadRange = `${Math.min(...loadAverages).toFixed(1)}–${Math.max(...loadAverages).toFixed(1)}`;
   console.log(`\n## Face bench ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n`);

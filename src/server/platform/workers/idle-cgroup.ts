@@ -38,6 +38,16 @@ export function ownCpuCgroup(procSelfCgroup: string): { version: 1 | 2; path: st
   return unified === undefined ? undefined : { version: 2, path: unified };
 }
 
+/** This process's cpu cgroup path (Linux; undefined elsewhere or where /proc cannot be read). */
+export function currentCpuCgroup(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    return ownCpuCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.path;
+  } catch {
+    return undefined;
+  }
+}
+
 /** mountinfo escapes space, tab, newline and backslash as octal (\040 …). */
 const unescapeMountPath = (value: string) => value.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 
@@ -126,8 +136,9 @@ export function prepareIdleCgroup(
 
 /** Cgroups of this name whose process is gone (a crash, a kill -9): rmdir succeeds only on an empty cgroup, so a live one is never touched. */
 function sweepStale(base: string, name: string): void {
+  const ours = new RegExp(`^${name}-(\\d+)$`);
   for (const entry of fs.readdirSync(base)) {
-    const match = new RegExp(`^${name}-(\\d+)$`).exec(entry);
+    const match = ours.exec(entry);
     if (!match || isAlive(Number(match[1]))) continue;
     try {
       fs.rmdirSync(path.join(base, entry));
@@ -144,9 +155,8 @@ async function removeWhenEmpty(dir: string): Promise<void> {
       fs.rmdirSync(dir);
       return;
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      if (code !== 'EBUSY') return;
+      // Gone already (ENOENT) or not ours to wait for: only a cgroup still emptying (EBUSY) is retried.
+      if ((error as NodeJS.ErrnoException).code !== 'EBUSY') return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

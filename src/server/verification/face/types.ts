@@ -41,7 +41,7 @@ export interface FaceObservation {
 }
 
 export type FaceTaskResult =
-  | { ok: true; width: number; height: number; faces: FaceObservation[]; rss: number; /** warm-up only: the worker's cgroup, and why it could not join the idle one. */ cgroup?: string | null; cgroupJoinError?: string }
+  | { ok: true; width: number; height: number; faces: FaceObservation[]; rss: number; /** warm-up only: why the worker could not join the idle cgroup. */ cgroupJoinError?: string }
   | { ok: false; error: 'corrupt' };
 
 /** One worker process's memory and scheduling as it sees them (its `stats` method; bench/face.ts, tests). */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import workerpool from 'workerpool';
-import { ownCpuCgroup } from '../../platform/workers/idle-cgroup.js';
+import { currentCpuCgroup } from '../../platform/workers/idle-cgroup.js';
 import { fullGc } from './diagnostics.js';
 import type { FaceObservation, FaceTask, FaceTaskResult, FaceWorkerStats } from './types.js';
 
@@ -153,7 +153,7 @@ function brightnessOf(data: Buffer, width: number, box: [number, number, number,
 async function run(task: FaceTask): Promise<FaceTaskResult> {
   if (task.kind === 'warmup') {
     await engine();
-    return { ok: true, width: 0, height: 0, faces: [], rss: process.memoryUsage().rss, cgroup: ownCgroup(), cgroupJoinError };
+    return { ok: true, width: 0, height: 0, faces: [], rss: process.memoryUsage().rss, cgroupJoinError };
   }
   if (task.kind === 'crash') throw new Error('face worker: crash requested by a test');
   // The process dies mid-task (as a native crash in the decoder or the WASM runtime would).
@@ -218,16 +218,6 @@ function threadPolicies(): { idle: number; threads: number } | null {
   }
 }
 
-/** Linux: this process's cgroup for the cpu controller (v1) or its unified cgroup (v2); null elsewhere. */
-function ownCgroup(): string | null {
-  if (process.platform !== 'linux') return null;
-  try {
-    return ownCpuCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.path ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Diagnostics (the `stats` method): this worker's memory, live tensors, WASM heap, sharp cache and
  * CPU scheduling. `{ gc: true }` first runs a full garbage collection (bench/face.ts, to separate
@@ -245,7 +235,7 @@ async function stats(options?: { gc?: boolean }): Promise<FaceWorkerStats> {
     sharpCache: { memory: cache.memory.current, files: cache.files.current, items: cache.items.current },
     pid: process.pid,
     scheduling: threadPolicies(),
-    cgroup: ownCgroup(),
+    cgroup: currentCpuCgroup() ?? null,
   };
 }
 
