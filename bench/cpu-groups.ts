@@ -7,6 +7,10 @@
 //   idle-cgroup   SCHED_IDLE inside a cgroup marked cpu.idle (platform/workers/idle-cgroup.ts)
 //   face-worker   not a loop: the face engine analysing a photo back to back (bench/support/face-loop.ts;
 //                 its worker SCHED_IDLE in the idle cgroup, the relaying process at normal priority)
+//   face-worker-last-cpu  the same, the face-loop process and its worker pinned to the last CPU
+//                 (taskset) while this process and PostgreSQL may run anywhere
+//   face-compute  the models alone on a frame decoded once (bench/support/face-compute-loop.ts: no
+//                 sharp, no IPC), SCHED_IDLE in the idle cgroup: what the WASM inference itself costs
 // PostgreSQL's backends are in the postmaster's session (another autogroup, or another systemd
 // service): the fair scheduler shares the CPU between groups before SCHED_IDLE counts within one.
 // Rounds alternate the variants (ROUNDS=3, QUERIES=3000 each); the report pools each variant's rounds.
@@ -15,7 +19,7 @@
 // CPU, so what the loop still costs is the hardware they share (caches, memory, the host's cores).
 // Linux with chrt and setsid; auto cgroup needs write access to the cgroup tree (root on v1).
 // Usage: npx tsx bench/cpu-groups.ts   (BENCH_DATABASE_URL=postgres://… default: the local test database;
-//        PIN=1, LOOP_MB=4, ROUNDS=3, QUERIES=3000)
+//        PIN=1, LOOP_MB=4, ROUNDS=3, QUERIES=3000, VARIANTS=none,face-worker to run some)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,8 +31,9 @@ const QUERIES = Number(process.env.QUERIES ?? 3000);
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PIN = process.env.PIN === '1';
 const lastCpu = String(os.cpus().length - 1);
-type Variant = 'none' | 'idle' | 'idle-session' | 'idle-cgroup' | 'face-worker';
-const variants: Variant[] = ['none', 'idle', 'idle-session', 'idle-cgroup', 'face-worker'];
+type Variant = 'none' | 'idle' | 'idle-session' | 'idle-cgroup' | 'face-worker' | 'face-worker-last-cpu' | 'face-compute';
+const allVariants: Variant[] = ['none', 'idle', 'idle-session', 'idle-cgroup', 'face-worker', 'face-worker-last-cpu', 'face-compute'];
+const variants = process.env.VARIANTS ? allVariants.filter((v) => process.env.VARIANTS!.split(',').includes(v)) : allVariants;
 
 const cgroup = prepareIdleCgroup('auto', { name: 'kenalan-bench-cpu' });
 if (!cgroup.ok) console.error(`no idle cgroup here (${cgroup.reason}): idle-cgroup is left out`);
@@ -45,16 +50,17 @@ for (;;) { for (let i = 0; i < a.length; i++) { a[i] = a[i] * 0.999 + i; s += a[
 
 async function startLoop(variant: Variant): Promise<ChildProcess | undefined> {
   if (variant === 'none') return undefined;
-  if (variant === 'face-worker') {
+  if (variant === 'face-worker' || variant === 'face-worker-last-cpu') {
     const node = [process.execPath, '--import', 'tsx', path.join(import.meta.dirname, 'support', 'face-loop.ts')];
-    const [command, ...args] = PIN ? ['taskset', '-c', lastCpu, ...node] : (node as [string, ...string[]]);
+    const [command, ...args] = PIN || variant === 'face-worker-last-cpu' ? ['taskset', '-c', lastCpu, ...node] : (node as [string, ...string[]]);
     const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await new Promise((resolve) => child.once('message', resolve));
     return child;
   }
-  const loop = [...(variant === 'idle-session' ? ['setsid'] : []), 'chrt', '--idle', '0', process.execPath, '-e', LOOP];
+  const code = variant === 'face-compute' ? ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'face-compute-loop.ts')] : ['-e', LOOP];
+  const loop = [...(variant === 'idle-session' ? ['setsid'] : []), 'chrt', '--idle', '0', process.execPath, ...code];
   const [command, ...args] = PIN ? ['taskset', '-c', lastCpu, ...loop] : (loop as [string, ...string[]]);
-  const env = { ...process.env, JOIN_CGROUP: variant === 'idle-cgroup' && cgroup.ok ? cgroup.group.dir : '' };
+  const env = { ...process.env, JOIN_CGROUP: (variant === 'idle-cgroup' || variant === 'face-compute') && cgroup.ok ? cgroup.group.dir : '' };
   const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise((resolve) => child.once('message', resolve));
   // Let the loop settle on a core.
@@ -92,7 +98,7 @@ for (let round = 0; round < ROUNDS; round++) {
     try {
       results.get(variant)!.push(...(await measure(client)));
     } finally {
-      loop?.kill(variant === 'face-worker' ? 'SIGTERM' : 'SIGKILL');
+      loop?.kill(variant.startsWith('face-worker') ? 'SIGTERM' : 'SIGKILL');
       if (loop) await new Promise((resolve) => loop.once('exit', resolve));
     }
   }
