@@ -106,7 +106,8 @@ describe.runIf(hasChromium)('face verification (Chromium)', () => {
     await page.getByRole('button', { name: 'Mulai pemeriksaan' }).click();
     await expect.poll(() => page.getByRole('heading', { name: /Tolehkan kepala/ }).count()).toBe(1);
     await page.getByLabel('Bingkai swafoto (2–3 foto: lurus dulu, lalu gerakannya)').setInputFiles(phoneFrames);
-    await expect.poll(() => page.getByText('2 bingkai siap.').count()).toBe(1);
+    // The page decodes, shrinks and re-encodes two 12 MP photos first: seconds on a busy 2-core CI machine.
+    await expect.poll(() => page.getByText('2 bingkai siap.').count(), { timeout: 20_000 }).toBe(1);
     // Chromium does not hand a file-backed request body to the test: the page's fetch keeps a copy.
     await page.evaluate(() => {
       const send = window.fetch.bind(window);

@@ -218,9 +218,11 @@ describe.runIf(hasChromium)('two members: discovery → kenalan → live chat �
     const receivedField = (label: string) => A.page.locator('.data-fields > li', { has: A.page.locator('.data-label', { hasText: label }) });
     await expect.poll(() => receivedField('Pesan perkenalan yang Anda terima').textContent()).toContain('Hi Ayu! Coffee after a hike some weekend?');
     expect(await receivedField('Anggota yang mengajak Anda berkenalan').textContent()).toContain(bima.id);
-    expect(await receivedField('Status permintaan kenalan yang Anda terima').textContent()).toContain('accepted');
+    expect(await receivedField('Status permintaan kenalan yang Anda terima').textContent()).toContain('Diterima — kalian terhubung');
     await receivedField('Pesan perkenalan yang Anda terima').scrollIntoViewIfNeeded();
     await shot(A.page, '14b-ayu-your-data-received-request-id-360');
+    await receivedField('Status permintaan kenalan yang Anda terima').scrollIntoViewIfNeeded();
+    await shot(A.page, '14c-ayu-your-data-request-status-in-words-id-360');
 
     // Ayu signs out: the live socket closes and none opens again while she is signed out.
     expect(sockets.length).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { declareTable, type PersonalField } from '../../privacy/data-map/types.js';
+import { codeLabelsFromTexts } from '../../privacy/data-map/codes.js';
 
 /**
  * Data-map declarations of the accounts module.
@@ -39,7 +40,7 @@ export const membersData = declareTable({
     username: memberField({ id: 'Nama pengguna', en: 'Username' }, 'identity', false),
     username_norm: memberField({ id: 'Nama pengguna (bentuk pencarian)', en: 'Username (lookup form)' }, 'identity', false),
     nickname: memberField({ id: 'Nama panggilan', en: 'Nickname' }, 'identity', true),
-    gender: memberField({ id: 'Gender', en: 'Gender' }, 'identity', false),
+    gender: { ...memberField({ id: 'Gender', en: 'Gender' }, 'identity', false), codes: codeLabelsFromTexts('signup.genders', ['female', 'male', 'nonbinary', 'unspecified']) },
     email: { ...memberField({ id: 'Alamat email', en: 'Email address' }, 'contact', true, ['account', 'service_notices', 'security']), display: 'masked' },
     email_bidx: {
       ...memberField({ id: 'Indeks pencarian email (tersamar)', en: 'Email lookup index (keyed hash)' }, 'contact', false),

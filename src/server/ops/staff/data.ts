@@ -1,4 +1,5 @@
 import { declareTable, type PersonalField } from '../../privacy/data-map/types.js';
+import { codeLabelsFromTexts } from '../../privacy/data-map/codes.js';
 
 const staffField = (label: PersonalField['label']): PersonalField => ({
   category: 'usage',
@@ -18,7 +19,10 @@ export const staffRolesData = declareTable({
   primaryKey: 'id',
   personal: {
     member_id: staffField({ id: 'Peran staf Anda di Kenalan', en: 'Your staff roles at Kenalan' }),
-    role: staffField({ id: 'Peran staf (petugas privasi, moderator, …)', en: 'Staff role (privacy officer, moderator, …)' }),
+    role: {
+      ...staffField({ id: 'Peran staf (petugas privasi, moderator, …)', en: 'Staff role (privacy officer, moderator, …)' }),
+      codes: codeLabelsFromTexts('rights.access.roles', ['privacy_officer', 'moderator', 'face_reviewer', 'support']),
+    },
     granted_at: staffField({ id: 'Waktu peran staf diberikan', en: 'When a staff role was granted' }),
     revoked_at: staffField({ id: 'Waktu peran staf dicabut', en: 'When a staff role was revoked' }),
   },

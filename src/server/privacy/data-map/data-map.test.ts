@@ -81,6 +81,41 @@ describe('data map (the spine)', () => {
     }
   });
 
+  it('labels, in both languages, every code a personal column may hold (the CHECK constraints), so "your data" never shows a bare code', async () => {
+    // `status IN ('a', 'b')` reads back as `CHECK ((status = ANY (ARRAY['a'::text, 'b'::text])))`.
+    const { rows } = await sql<{ table_name: string; definition: string }>`
+      SELECT conrelid::regclass::text AS table_name, pg_get_constraintdef(oid) AS definition
+      FROM pg_constraint WHERE contype = 'c' AND connamespace = 'public'::regnamespace`.execute(database.db);
+    const allowed = new Map<string, string[]>();
+    for (const { table_name, definition } of rows) {
+      const match = /^CHECK \(\(\(?(\w+)\)?(?:::text)? = ANY \(\(?ARRAY\[(.*)\]\)?(?:::text\[\])?\)\)\)$/.exec(definition);
+      if (match) allowed.set(`${table_name}.${match[1]}`, [...match[2]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!));
+    }
+    expect(allowed.get('members.status'), 'the constraint parser reads members.status').toContain('active');
+    const problems: string[] = [];
+    for (const declaration of DATA_MAP) {
+      const fields: [string, { codes?: Record<string, { id: string; en: string }> }, string][] = [
+        ...Object.entries(declaration.personal).map(([c, f]) => [c, f, c] as [string, typeof f, string]),
+        ...Object.entries(declaration.counterpart?.fields ?? {}).map(([c, f]) => [c, f, `${c} (${declaration.counterpart!.role})`] as [string, typeof f, string]),
+      ];
+      for (const [column, field, name] of fields) {
+        const codes = allowed.get(`${declaration.table}.${column}`);
+        const where = `${declaration.table}.${name}`;
+        if (!codes) {
+          if (field.codes) problems.push(`${where}: codes declared but the column has no list of allowed values`);
+          continue;
+        }
+        const shown = 'shownAs' in field && field.shownAs ? [...new Set(codes.map((c) => (field.shownAs as Record<string, string>)[c] ?? c))] : codes;
+        for (const code of shown) {
+          const label = field.codes?.[code];
+          if (!label?.id || !label.en) problems.push(`${where}: no label for '${code}'`);
+        }
+        for (const code of Object.keys(field.codes ?? {})) if (!shown.includes(code)) problems.push(`${where}: label for '${code}', which it cannot hold`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('says for every table with personal data whose rows they are (the "your data" page, export and erasure rely on it)', async () => {
     const { db } = database;
     for (const declaration of DATA_MAP) {

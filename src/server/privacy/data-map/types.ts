@@ -84,6 +84,17 @@ export interface PersonalField {
    * Blind-index columns are never shown (they are derived from a column that is).
    */
   display?: 'plain' | 'masked' | 'secret';
+  /**
+   * A column of codes (its CHECK constraint lists them): how each reads on "your data" and in the
+   * export, in both languages. The data map's test requires a label for every allowed code.
+   */
+  codes?: Record<string, { id: string; en: string }>;
+  /**
+   * Stored value → the value shown to this member (values not listed are shown as stored), for a
+   * stored value they must not learn exactly (e.g. that a request ended because the other member
+   * blocked them); `codes` then labels the shown value.
+   */
+  shownAs?: Record<string, string>;
 }
 
 /**
@@ -112,10 +123,7 @@ export interface CounterpartView {
   fields: Record<string, CounterpartField>;
 }
 
-export type CounterpartField = Pick<PersonalField, 'category' | 'pdpClass' | 'purposes' | 'legalBasis' | 'retention' | 'encrypted' | 'label' | 'display'> & {
-  /** Stored value → the value shown (values not listed are shown as stored). */
-  shownAs?: Record<string, string>;
-};
+export type CounterpartField = Pick<PersonalField, 'category' | 'pdpClass' | 'purposes' | 'legalBasis' | 'retention' | 'encrypted' | 'label' | 'display' | 'codes' | 'shownAs'>;
 
 /**
  * How the retention job (privacy/retention, ADR 0016) ends a table's rows once the periods of its

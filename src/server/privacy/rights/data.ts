@@ -1,4 +1,5 @@
 import { declareTable, type PersonalField } from '../data-map/types.js';
+import { codeLabelsFromTexts } from '../data-map/codes.js';
 
 const restriction = (label: PersonalField['label']): PersonalField => ({
   category: 'usage',
@@ -18,7 +19,7 @@ export const processingRestrictionsData = declareTable({
   primaryKey: 'id',
   personal: {
     member_id: restriction({ id: 'Pembatasan pemrosesan yang Anda minta', en: 'Restrictions of processing you asked for' }),
-    category: restriction({ id: 'Jenis data yang pemrosesannya Anda batasi', en: 'Kind of data whose processing you restricted' }),
+    category: { ...restriction({ id: 'Jenis data yang pemrosesannya Anda batasi', en: 'Kind of data whose processing you restricted' }), codes: codeLabelsFromTexts('yourData.categories', ['location', 'device', 'usage']) },
     created_at: restriction({ id: 'Waktu pembatasan dimulai', en: 'When the restriction began' }),
   },
   nonPersonal: {

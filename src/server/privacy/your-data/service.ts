@@ -82,11 +82,13 @@ export function makeYourDataService({ db, keyring }: { db: Kysely<Database>; key
     return result.rows;
   }
 
-  function show(declaration: TableDeclaration, column: string, field: PersonalField | CounterpartField, raw: unknown, reveal: boolean): string | undefined {
+  function show(declaration: TableDeclaration, column: string, field: PersonalField | CounterpartField, raw: unknown, reveal: boolean, language: Language): string | undefined {
     if (raw === null || raw === undefined) return undefined;
     let value = raw instanceof Date ? raw.toISOString() : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
     if (field.encrypted) value = keyring.decrypt(value, `${declaration.table}.${column}`);
-    if ('shownAs' in field && field.shownAs && Object.hasOwn(field.shownAs, value)) value = field.shownAs[value]!;
+    if (field.shownAs && Object.hasOwn(field.shownAs, value)) value = field.shownAs[value]!;
+    // A code reads as words in the member's language (the data map's test makes every code have them).
+    if (field.codes && Object.hasOwn(field.codes, value)) value = field.codes[value]![language];
     return field.display === 'masked' && !reveal ? maskValue(value) : value;
   }
 
@@ -115,7 +117,7 @@ export function makeYourDataService({ db, keyring }: { db: Kysely<Database>; key
             values:
               display === 'secret'
                 ? []
-                : [...new Set(present.map((r) => show(declaration, column, field, r[column], reveal || unmask)!))].slice(0, reveal ? undefined : VALUES_SHOWN),
+                : [...new Set(present.map((r) => show(declaration, column, field, r[column], reveal || unmask, language)!))].slice(0, reveal ? undefined : VALUES_SHOWN),
             count: present.length,
             purposes: field.purposes.map((p) => PURPOSES[p][language]),
             legalBasis: LEGAL_BASIS_LABELS[field.legalBasis][language],

@@ -127,9 +127,10 @@ describe('"your data" (P0.1 transparency, right of access)', () => {
     expect(received('intro')).toMatchObject({ category: 'content', label: 'Introduction message you received', count: 2 });
     expect(received('intro')!.values.sort()).toEqual(['Halo, kita satu komunitas lari pagi.', 'Salam kenal dari Bogor.']);
     expect(received('created_at')!.count).toBe(2);
-    // The recipient is never told of a withdrawal: it reads "ended".
-    expect(received('status')!.values.sort()).toEqual(['ended', 'pending']);
-    expect(response.body).not.toContain('"withdrawn"');
+    // The recipient is never told of a withdrawal: it reads "ended" — in words, not as a code.
+    expect(received('status')!.values.sort()).toEqual(['Ended', 'Waiting for an answer']);
+    const bare = categories.flatMap((c) => c.fields as CategoryView['fields']).filter((f) => f.values.some((v) => /^(withdrawn|pending|ended)$/.test(v)));
+    expect(bare.map((f) => `${f.table}.${f.column}: ${f.values.join(', ')}`)).toEqual([]);
     expect(received('status')!.purposes).toContain('Creating and running your account');
     // Nothing of the request that is only the sender's: the idempotency key, the expiry, when it was withdrawn.
     expect(received('idempotency_key')).toBeUndefined();
@@ -147,6 +148,27 @@ describe('"your data" (P0.1 transparency, right of access)', () => {
     const exported = await t.services.yourData.forMember(recipient.id, 'id', { reveal: true });
     const exportedIntro = exported.categories.flatMap((c) => c.fields).find((f) => f.table === 'kenalan_requests' && f.column === 'intro' && f.role === 'recipient');
     expect(exportedIntro).toMatchObject({ label: 'Pesan perkenalan yang Anda terima', count: 2 });
+  });
+
+  it('shows codes as words in the member’s language, and a request a block ended as "ended" to its sender', async () => {
+    const [sender, recipient] = [await member(9207), await member(9208)];
+    const csrf = await csrfHeaders(t.app);
+    const sent = await t.app.inject({ method: 'POST', url: '/api/requests', headers: { ...csrf, cookie: `${csrf.cookie}; ${sender.session}` }, payload: { to: recipient.username, intro: 'Halo dari Medan.' } });
+    expect(sent.statusCode, sent.body).toBe(201);
+    // The recipient blocks the sender: the pending request is cancelled.
+    const blocked = await t.app.inject({ method: 'POST', url: '/api/blocks', headers: { ...csrf, cookie: `${csrf.cookie}; ${recipient.session}` }, payload: { member: sender.username } });
+    expect(blocked.statusCode, blocked.body).toBe(201);
+    const stored = await t.database.db.selectFrom('kenalan_requests').select('status').where('from_id', '=', sender.id).executeTakeFirstOrThrow();
+    expect(stored.status).toBe('cancelled');
+
+    for (const [language, ended, gender] of [['en', 'Ended', 'Female'], ['id', 'Berakhir', 'Perempuan']] as const) {
+      const response = await yourData(sender.session, language);
+      const { categories } = response.json() as { categories: CategoryView[] };
+      // A blocked member learns nothing: not "cancelled", only that the request ended.
+      expect(field(categories, 'kenalan_requests', 'status')!.values).toEqual([ended]);
+      expect(response.body).not.toContain('cancelled');
+      expect(field(categories, 'members', 'gender')!.values).toEqual([gender]);
+    }
   });
 
   it('answers in the member’s language and only to the signed-in member', async () => {

@@ -1,4 +1,5 @@
 import { declareTable, type CounterpartField, type PersonalField } from '../../privacy/data-map/types.js';
+import { codeLabelsFromTexts } from '../../privacy/data-map/codes.js';
 
 const relationship = (label: PersonalField['label']): PersonalField => ({
   category: 'usage',
@@ -50,6 +51,16 @@ const requestField = (label: PersonalField['label'], category: PersonalField['ca
   erasure: { action: 'delete' },
 });
 
+/** How a request's status reads on "your data" (the sender's; the recipient's differs only in "declined"). */
+const requestStatusLabels = {
+  pending: { id: 'Menunggu jawaban', en: 'Waiting for an answer' },
+  accepted: { id: 'Diterima — kalian terhubung', en: 'Accepted — you are connected' },
+  declined: { id: 'Ditolak', en: 'Declined' },
+  withdrawn: { id: 'Anda tarik kembali', en: 'Withdrawn by you' },
+  expired: { id: 'Kedaluwarsa tanpa jawaban', en: 'Expired without an answer' },
+  ended: { id: 'Berakhir', en: 'Ended' },
+};
+
 /** What the recipient sees of a request sent to them (the counterpart view below). */
 const receivedField = (label: CounterpartField['label'], category: CounterpartField['category'], encrypted = false): CounterpartField => {
   const { pdpClass, purposes, legalBasis, retention } = requestField(label, category);
@@ -71,7 +82,8 @@ export const kenalanRequestsData = declareTable({
   personal: {
     to_id: requestField({ id: 'Anggota yang Anda ajak berkenalan', en: 'Member you asked to connect' }, 'usage'),
     intro: requestField({ id: 'Pesan perkenalan', en: 'Introduction message' }, 'content', true),
-    status: requestField({ id: 'Status permintaan kenalan', en: 'Kenalan request status' }, 'usage'),
+    // A request a block cancelled reads "ended": the sender may be the one who was blocked (a blocked member learns nothing).
+    status: { ...requestField({ id: 'Status permintaan kenalan', en: 'Kenalan request status' }, 'usage'), shownAs: { cancelled: 'ended' }, codes: requestStatusLabels },
     created_at: requestField({ id: 'Waktu permintaan dikirim', en: 'When the request was sent' }, 'usage'),
     decided_at: requestField({ id: 'Waktu permintaan dijawab atau berakhir', en: 'When the request was answered or ended' }, 'usage'),
   },
@@ -91,6 +103,7 @@ export const kenalanRequestsData = declareTable({
       status: {
         ...receivedField({ id: 'Status permintaan kenalan yang Anda terima', en: 'Status of a kenalan request you received' }, 'usage'),
         shownAs: { withdrawn: 'ended', expired: 'ended', cancelled: 'ended' },
+        codes: { pending: requestStatusLabels.pending, accepted: requestStatusLabels.accepted, declined: { id: 'Anda tolak', en: 'Declined by you' }, ended: requestStatusLabels.ended },
       },
       created_at: receivedField({ id: 'Waktu permintaan kenalan Anda terima', en: 'When you received a kenalan request' }, 'usage'),
     },
@@ -124,7 +137,10 @@ export const moderationCasesData = declareTable({
   primaryKey: 'id',
   personal: {
     reported_id: reportField({ id: 'Anggota yang Anda laporkan', en: 'Member you reported' }, 'usage'),
-    category: reportField({ id: 'Alasan laporan', en: 'Reason for the report' }, 'usage'),
+    category: {
+      ...reportField({ id: 'Alasan laporan', en: 'Reason for the report' }, 'usage'),
+      codes: codeLabelsFromTexts('connections.report.categories', ['spam', 'scam', 'harassment', 'hate', 'sexual_content', 'minor_safety', 'impersonation', 'other']),
+    },
     message: reportField({ id: 'Pesan laporan', en: 'Report message' }, 'content', true),
     evidence_message_ids: reportField({ id: 'Pesan chat yang Anda tunjuk sebagai bukti (ID)', en: 'Chat messages you pointed to as evidence (ids)' }, 'usage'),
     created_at: reportField({ id: 'Waktu melapor', en: 'When you reported' }, 'usage'),

@@ -1,4 +1,5 @@
 import { declareTable, type PersonalField } from '../../privacy/data-map/types.js';
+import { codeLabelsFromTexts } from '../../privacy/data-map/codes.js';
 
 /**
  * Data-map declarations of updates (posts), their photos, likes, comments, the member's own
@@ -27,7 +28,7 @@ export const postsData = declareTable({
   primaryKey: 'id',
   personal: {
     body: content({ id: 'Teks pembaruan Anda', en: 'Text of your update' }, true),
-    audience: content({ id: 'Siapa yang boleh melihat pembaruan', en: 'Who may see the update' }, false, 'usage'),
+    audience: { ...content({ id: 'Siapa yang boleh melihat pembaruan', en: 'Who may see the update' }, false, 'usage'), codes: codeLabelsFromTexts('posts.web.audience', ['public', 'connections', 'only_me']) },
     posted_from_country: content({ id: 'Negara tempat Anda memposting dari luar Indonesia', en: 'Country you posted from outside Indonesia' }, false, 'location'),
     created_at: content({ id: 'Waktu memposting', en: 'When you posted' }, false, 'usage'),
   },

@@ -36,7 +36,13 @@ export const memberProfilesData = declareTable({
       // Never sent to any client, not even its owner (ADR 0014): "your data" and the export show that it exists, not the value.
       display: 'secret',
     },
-    location_source: profileField({ id: 'Asal lokasi untuk penemuan (lokasi tepat atau kota)', en: 'Where your discovery location comes from (precise or city)' }, 'location', false),
+    location_source: {
+      ...profileField({ id: 'Asal lokasi untuk penemuan (lokasi tepat atau kota)', en: 'Where your discovery location comes from (precise or city)' }, 'location', false),
+      codes: {
+        precise: { id: 'Lokasi tepat dari perangkat Anda', en: 'Your device’s precise location' },
+        city: { id: 'Kota yang Anda pilih', en: 'The city you chose' },
+      },
+    },
     location_cell: profileField({ id: 'Sel wilayah (H3, ±36 km²) untuk penemuan', en: 'Area cell (H3, ~36 km²) used by discovery' }, 'location', false),
     cell_lat: profileField({ id: 'Titik tengah sel wilayah (lintang)', en: "Centre of the area cell (latitude)" }, 'location', false),
     cell_lng: profileField({ id: 'Titik tengah sel wilayah (bujur)', en: "Centre of the area cell (longitude)" }, 'location', false),
