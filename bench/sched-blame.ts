@@ -44,7 +44,9 @@ if (switches.length === 0) throw new Error(`${file}: no timehist lines`);
 
 const comm = (task: string) => task.replace(/\[.*$/, '');
 const matches = (task: string, name: string) => task === name || (!name.includes('[') && comm(task) === name);
-const isBusyTask = (task: string) => matches(task, busyTask) || task.endsWith(`/${busyTask.match(/\[(\d+)\]/)?.[1] ?? '-'}]`);
+// The busy task's own threads (`comm[tid/pid]`) count as it.
+const busyPid = /\[(\d+)\]$/.exec(busyTask)?.[1];
+const isBusyTask = (task: string) => matches(task, busyTask) || (busyPid !== undefined && task.endsWith(`/${busyPid}]`));
 const t0 = switches[0]!.at;
 const bin = (at: number) => Math.floor((at - t0) / BIN_S);
 const busyRunMs = new Map<number, number>();

@@ -1,6 +1,5 @@
 import { texts, type Language } from '../../../common/i18n/index.js';
-
-export type CodeLabels = Record<string, Record<Language, string>>;
+import type { CodeLabels } from './types.js';
 
 /**
  * A column's code labels taken from the shared texts (`<prefix>.<code>` in both languages), so the

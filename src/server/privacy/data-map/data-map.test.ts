@@ -8,7 +8,7 @@ import { toMasterKey } from '../../platform/crypto/master-key.js';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import { makeYourDataService } from '../your-data/service.js';
 import { PURPOSES } from './purposes.js';
-import { declareTable, type CounterpartField } from './types.js';
+import { declareTable, type CounterpartField, type PersonalField } from './types.js';
 
 let database: DatabaseHandle;
 beforeAll(async () => {
@@ -94,9 +94,9 @@ describe('data map (the spine)', () => {
     expect(allowed.get('members.status'), 'the constraint parser reads members.status').toContain('active');
     const problems: string[] = [];
     for (const declaration of DATA_MAP) {
-      const fields: [string, { codes?: Record<string, { id: string; en: string }> }, string][] = [
-        ...Object.entries(declaration.personal).map(([c, f]) => [c, f, c] as [string, typeof f, string]),
-        ...Object.entries(declaration.counterpart?.fields ?? {}).map(([c, f]) => [c, f, `${c} (${declaration.counterpart!.role})`] as [string, typeof f, string]),
+      const fields: [string, PersonalField | CounterpartField, string][] = [
+        ...Object.entries(declaration.personal).map(([c, f]): [string, PersonalField, string] => [c, f, c]),
+        ...Object.entries(declaration.counterpart?.fields ?? {}).map(([c, f]): [string, CounterpartField, string] => [c, f, `${c} (${declaration.counterpart!.role})`]),
       ];
       for (const [column, field, name] of fields) {
         const codes = allowed.get(`${declaration.table}.${column}`);
@@ -105,7 +105,7 @@ describe('data map (the spine)', () => {
           if (field.codes) problems.push(`${where}: codes declared but the column has no list of allowed values`);
           continue;
         }
-        const shown = 'shownAs' in field && field.shownAs ? [...new Set(codes.map((c) => (field.shownAs as Record<string, string>)[c] ?? c))] : codes;
+        const shown = [...new Set(codes.map((c) => field.shownAs?.[c] ?? c))];
         for (const code of shown) {
           const label = field.codes?.[code];
           if (!label?.id || !label.en) problems.push(`${where}: no label for '${code}'`);

@@ -66,6 +66,9 @@ export type ErasureAction =
  */
 export const KEPT_SINCE_COLUMN = 'subject_erased_at';
 
+/** Each code a column may hold → its words in both languages. */
+export type CodeLabels = Record<string, { id: string; en: string }>;
+
 export interface PersonalField {
   category: DataCategory;
   pdpClass: PdpClass;
@@ -88,7 +91,7 @@ export interface PersonalField {
    * A column of codes (its CHECK constraint lists them): how each reads on "your data" and in the
    * export, in both languages. The data map's test requires a label for every allowed code.
    */
-  codes?: Record<string, { id: string; en: string }>;
+  codes?: CodeLabels;
   /**
    * Stored value → the value shown to this member (values not listed are shown as stored), for a
    * stored value they must not learn exactly (e.g. that a request ended because the other member

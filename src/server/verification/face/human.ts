@@ -20,7 +20,7 @@ export type HumanLike = any;
 export const MODEL_INPUT_SIDE = 800;
 
 /** One detector configuration for enrolment (profile photos) and probe (selfie frames) alike. */
-export function humanConfig() {
+function humanConfig() {
   return {
     backend: 'wasm',
     wasmPath: `${pathToFileURL(wasmDir).href}/`,
