@@ -4,7 +4,9 @@ import { createTestApp, type TestApp } from '../../../../test/support/app.js';
 import { PASSWORD, signIn } from '../../identity/login-security/test-members.js';
 import { verifyAuditLog } from '../../platform/audit/audit-log.js';
 import { call, signedInMember, type SignedIn } from '../../social/graph/test-helpers.js';
+import type { OutgoingMail } from '../../platform/mail/mailer.js';
 import { grantStaffRole } from '../staff/guard.js';
+import { registerModerationWorkers } from './workers.js';
 
 /**
  * The moderators' side of member reports (issue 4 item 6) over HTTP on the real app: who may work
@@ -15,9 +17,18 @@ let t: TestApp;
 /** r reports d; p is a member without a role (and reports d too); f is a face reviewer; m the moderator. */
 let r: SignedIn, d: SignedIn, p: SignedIn, f: SignedIn, m: SignedIn;
 const db = () => t.database.db;
+/** Mail the moderation job sent (this file registers only that worker, with a recording mailer). */
+const mailed: OutgoingMail[] = [];
 
 beforeAll(async () => {
   t = await createTestApp({ workers: false });
+  await registerModerationWorkers({
+    jobs: t.services.jobs,
+    moderation: t.services.moderation,
+    mailer: { kind: 'dev-mailbox', close: () => undefined, send: async (mail) => (mailed.push(mail), { messageId: `m${mailed.length}` }) },
+    publicUrl: 'https://kenalan.example',
+    logger: t.services.logger,
+  });
   [r, d, p, f, m] = (await Promise.all([1, 2, 3, 4, 5].map((n) => signedInMember(t, 2500 + n)))) as [SignedIn, SignedIn, SignedIn, SignedIn, SignedIn];
   await grantStaffRole(db(), f.username, 'face_reviewer');
   await grantStaffRole(db(), m.username, 'moderator');
@@ -197,7 +208,7 @@ describe('decisions', () => {
     expect((await db().selectFrom('members').select('status').where('id', '=', d.id).executeTakeFirstOrThrow()).status).toBe('active');
   });
 
-  it('suspend: the account is suspended and every session ends at once; sign-in is refused; audited', async () => {
+  it('suspend: the account is suspended and every session ends at once; sign-in is refused; the member is emailed in their language; audited', async () => {
     const third = await report(r, { category: 'harassment', message: 'Mengancam lagi.' });
     const view = (await call(t, m, 'GET', `/api/staff/reports/${third}`)).json();
     // Closed before: the warned one, the dismissed one and the two closed in the first describe.
@@ -222,6 +233,16 @@ describe('decisions', () => {
     ]);
     expect((await notificationsOf(r.id)).filter((n) => n.kind === 'report_handled').map((n) => n.object_id)).toEqual([withEvidence, third]);
     expect((await verifyAuditLog(db())).ok).toBe(true);
+
+    // Told by email, since they can no longer sign in to read a notice: d signed up in Indonesian.
+    await expect.poll(() => mailed.length, { timeout: 20_000 }).toBe(1);
+    const notice = mailed[0]!;
+    expect(notice.to).toBe('dewi.2502' + '\u0040' + 'contoh.id');
+    expect(notice.subject).toBe('Akun Kenalan Anda ditangguhkan');
+    expect(notice.text).toContain('formulir layanan pelanggan');
+    expect(notice.text).toContain('https://kenalan.example/support');
+    // Only this one: warnings and dismissals sent none, and the job sends nothing for a member who is not suspended (deleted meanwhile, or reinstated).
+    expect(await t.services.moderation.suspensionNoticeFor(r.id)).toBeUndefined();
   });
 });
 

@@ -1,10 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import type { Language } from '../../../common/i18n/index.js';
 import type { MemberProfileView } from '../../../common/social/profile.js';
 import { appendAudit } from '../../platform/audit/audit-log.js';
 import type { Keyring } from '../../platform/crypto/keyring.js';
 import type { Database } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/http/app-error.js';
+import type { JobQueue } from '../../platform/jobs/queue.js';
 import type { ReportCategory, ModerationDecision } from '../../social/graph/tables.js';
 import { notify } from '../../social/posts/notifications.js';
 import { auditStaffRead, type StaffSession } from '../staff/guard.js';
@@ -61,6 +63,7 @@ interface Deps {
   keyring: Keyring;
   logger: Logger;
   publicProfile: PublicProfileSource;
+  jobs: Pick<JobQueue, 'send'>;
   /** Drops a suspended member's sessions from the session cache once the transaction committed. */
   forgetSessions: (memberId: string) => void;
   clock?: () => Date;
@@ -76,14 +79,15 @@ const waited = (from: Date, now: Date) => Math.max(0, Math.floor((now.getTime() 
  * The moderators' side of member reports (issue 4 item 6): the queue of open cases, one case with
  * what a moderator needs to judge it (every read of a member's data audited on that member's access
  * log), and the decision that closes it — dismiss, warn (an in-app notice to the reported member),
- * or suspend (the account's status and every session, as a guardian's withdrawal does). The
+ * or suspend (the account's status and every session, as a guardian's withdrawal does, and an
+ * email telling the member so, in their language, sent by a job). The
  * reporter is told only that the report was handled. A closed case is not readable any more:
  * 410 `case_closed` (the id is known to moderators; the page can say "already decided" rather than
  * "no such case"), and its evidence with it.
  *
  * A moderator never works a case they filed or that is about them: for them it does not exist (404).
  */
-export function makeModerationService({ db, keyring, logger, publicProfile, forgetSessions, clock = () => new Date() }: Deps) {
+export function makeModerationService({ db, keyring, logger, publicProfile, jobs, forgetSessions, clock = () => new Date() }: Deps) {
   async function openCaseRow(ex: Kysely<Database> | Transaction<Database>, caseId: string, staffId: string, forUpdate = false) {
     if (!UUID.test(caseId)) throw noCase();
     let query = ex.selectFrom('moderation_cases').selectAll().where('id', '=', caseId.toLowerCase());
@@ -216,6 +220,8 @@ export function makeModerationService({ db, keyring, logger, publicProfile, forg
           const member = await trx.selectFrom('members').select('status').where('id', '=', row.reported_id).forUpdate().executeTakeFirstOrThrow();
           if (member.status !== 'suspended' && member.status !== 'deleted' && member.status !== 'deletion_pending') {
             await trx.updateTable('members').set({ status: 'suspended', updated_at: now }).where('id', '=', row.reported_id).execute();
+            // Told by email (the member can no longer sign in to read a notice): sent once this commits.
+            await jobs.send(trx, 'moderation.send-suspension-notice', { memberId: row.reported_id });
           }
           const ended = await trx.updateTable('sessions').set({ revoked_at: now }).where('member_id', '=', row.reported_id).where('revoked_at', 'is', null).executeTakeFirst();
           sessionsEnded = Number(ended.numUpdatedRows);
@@ -239,6 +245,13 @@ export function makeModerationService({ db, keyring, logger, publicProfile, forg
       if (outcome.decision === 'suspended') forgetSessions(outcome.reportedId);
       logger.info({ caseId, decision: outcome.decision }, 'moderation case decided');
       return { decision: outcome.decision, sessionsEnded: outcome.sessionsEnded };
+    },
+
+    /** Job: where to send the suspension notice — nowhere if the account is no longer suspended (deleted meanwhile, say). */
+    async suspensionNoticeFor(memberId: string): Promise<{ to: string; nickname: string; language: Language } | undefined> {
+      const member = await db.selectFrom('members').select(['status', 'email', 'nickname', 'language']).where('id', '=', memberId).executeTakeFirst();
+      if (!member || member.status !== 'suspended') return undefined;
+      return { to: keyring.decrypt(member.email, 'members.email'), nickname: keyring.decrypt(member.nickname, 'members.nickname'), language: member.language };
     },
   };
 }

@@ -72,8 +72,9 @@ const receivedField = (label: CounterpartField['label'], category: CounterpartFi
  * `to_id`, which cascades: the request disappears with either member, and only the two of them ever
  * see it). The recipient's "your data" and export show the requests sent to them (the counterpart):
  * who sent it, the introduction, when, and the status as the recipient may know it — a withdrawal,
- * an expiry and a cancellation by a block all read "ended", since the sender is never told of a
- * decline and the recipient never of a withdrawal.
+ * an expiry and a cancellation by a block all read "ended": the recipient is never told of a
+ * withdrawal. The sender's own data shows a decline as it is (it is their request, and asking the
+ * same member again within the cooldown says so anyway); the app's lists only drop it, no notice.
  */
 export const kenalanRequestsData = declareTable({
   table: 'kenalan_requests',

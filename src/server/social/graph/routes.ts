@@ -90,7 +90,7 @@ export const graphRoutes: FastifyPluginAsyncTypebox<{ graph: GraphService; sessi
             action === 'accept'
               ? 'Accept a kenalan request sent to me: we become connections'
               : action === 'decline'
-                ? 'Decline a kenalan request sent to me (the sender is not told; they cannot ask again for 30 days)'
+                ? 'Decline a kenalan request sent to me (no notice to the sender: it leaves their list; they cannot ask again for 30 days)'
                 : 'Withdraw a kenalan request I sent',
           tags,
           params: requestParams,
