@@ -69,4 +69,10 @@ describe('npm run kenalan -- <command>', { timeout: 180_000 }, () => {
     expect(check.out).toContain('section 4.4: 3 paragraphs in Indonesian, 4 in English');
     expect(cli('no-such-command')).toMatchObject({ code: 64, out: expect.stringContaining('Unknown command') });
   });
+
+  it('reinstates only a member who exists and is suspended (the rules: src/server/ops/moderation/moderation.test.ts)', () => {
+    expect(cli('member:reinstate', 'nobody_here', '00000000-0000-4000-8000-000000000000')).toMatchObject({ code: 1, out: expect.stringContaining('No member with username nobody_here') });
+    expect(cli('member:reinstate', 'nobody_here').code).not.toBe(0);
+    expect(cli('help').out).toContain('member:reinstate <username> <case id>');
+  });
 });

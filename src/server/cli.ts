@@ -13,6 +13,7 @@ import { createLogger } from './platform/logging/logger.js';
 import { formatParityReport } from './privacy/policy/parity.js';
 import { loadPolicyDirectory } from './privacy/policy/load.js';
 import { grantStaffRole, isStaffRole, revokeStaffRole, STAFF_ROLES } from './ops/staff/guard.js';
+import { reinstateMember, type ReinstateOutcome } from './ops/moderation/reinstate.js';
 
 const USAGE = `Usage: npm run kenalan -- <command>
 
@@ -27,6 +28,9 @@ Commands:
                           member who consented to marketing email; the running server sends it
   staff:grant <username> <role>   give a member a staff role (${STAFF_ROLES.join(', ')}); audited
   staff:revoke <username> <role>  take a staff role away at once; audited
+  member:reinstate <username> <case id>
+                          lift the suspension a moderator's decision on that case made (not a
+                          guardian's withdrawal); the member may sign in again; audited
 
 The embedded database can be used by one process at a time: stop the server first.`;
 
@@ -116,6 +120,16 @@ async function run(command: string | undefined, args: string[]): Promise<number>
         }
         return 0;
       }
+      case 'member:reinstate': {
+        const [username, caseId] = [requireArg(args[0], 'username'), requireArg(args[1], 'case id')];
+        const outcome = await reinstateMember(database.db, username, caseId);
+        if (outcome.ok) {
+          console.log(`${username} is active again (the suspension of case ${caseId} is lifted; they sign in anew).`);
+          return 0;
+        }
+        console.error(REINSTATE_REFUSED[outcome.reason].replace('{username}', username).replace('{caseId}', caseId));
+        return 1;
+      }
       default:
         console.error(`Unknown command: ${command}\n\n${USAGE}`);
         return 64;
@@ -125,6 +139,13 @@ async function run(command: string | undefined, args: string[]): Promise<number>
     await release();
   }
 }
+
+const REINSTATE_REFUSED: Record<Extract<ReinstateOutcome, { ok: false }>['reason'], string> = {
+  no_member: 'No member with username {username}.',
+  not_suspended: '{username} is not suspended; nothing changed.',
+  guardian_withdrew: "{username}'s guardian withdrew consent: only the guardian's consent can lift that suspension; nothing changed.",
+  other_case: "{username}'s suspension was not made by case {caseId} (name the case that suspended them); nothing changed.",
+};
 
 function readText(file: string): string {
   try {

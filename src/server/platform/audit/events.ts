@@ -58,6 +58,7 @@ export type AuditEvent =
   | { action: 'recovery.account_compromised'; subjectType: 'member'; subjectId: string; details: { via: 'session' | 'email_link'; reportId: string | null; ticketId: string; locked: boolean; sessionsEnded: number } }
   | { action: 'accounts.deleted'; subjectType: 'member'; subjectId: string; details: { reason: 'guardian_refused'; photos: number } }
   | { action: 'accounts.suspended'; subjectType: 'member'; subjectId: string; details: { reason: 'guardian_withdrew'; sessionsEnded: number } | { reason: 'moderation'; caseId: string; sessionsEnded: number } }
+  | { action: 'accounts.reinstated'; subjectType: 'member'; subjectId: string; details: { reason: 'moderation_reversed'; caseId: string; by: string } }
   | { action: 'guardians.requested'; subjectType: 'guardian'; subjectId: string; details: { memberId: string } }
   | { action: 'guardians.invited'; subjectType: 'guardian'; subjectId: string; details: { memberId: string } }
   | { action: 'guardians.consented'; subjectType: 'guardian'; subjectId: string; details: { memberId: string; version: string; language: string } }
