@@ -13,7 +13,7 @@ import { createLogger } from './platform/logging/logger.js';
 import { formatParityReport } from './privacy/policy/parity.js';
 import { loadPolicyDirectory } from './privacy/policy/load.js';
 import { grantStaffRole, isStaffRole, revokeStaffRole, STAFF_ROLES } from './ops/staff/guard.js';
-import { reinstateMember, type ReinstateOutcome } from './ops/moderation/reinstate.js';
+import type { ReinstateOutcome } from './ops/moderation/reinstate.js';
 
 const USAGE = `Usage: npm run kenalan -- <command>
 
@@ -30,7 +30,7 @@ Commands:
   staff:revoke <username> <role>  take a staff role away at once; audited
   member:reinstate <username> <case id>
                           lift the suspension a moderator's decision on that case made (not a
-                          guardian's withdrawal); the member may sign in again; audited
+                          guardian's withdrawal); the member may sign in again and is emailed; audited
 
 The embedded database can be used by one process at a time: stop the server first.`;
 
@@ -122,7 +122,9 @@ async function run(command: string | undefined, args: string[]): Promise<number>
       }
       case 'member:reinstate': {
         const [username, caseId] = [requireArg(args[0], 'username'), requireArg(args[1], 'case id')];
-        const outcome = await reinstateMember(database.db, username, caseId);
+        // Through the composed services: the member's email is queued with the change (the running server sends it).
+        const services = await composeServices(config, database, createLogger(config.LOG_LEVEL), { workers: false });
+        const outcome = await services.moderation.reinstate(username, caseId).finally(() => services.stop());
         if (outcome.ok) {
           console.log(`${username} is active again (the suspension of case ${caseId} is lifted; they sign in anew).`);
           return 0;

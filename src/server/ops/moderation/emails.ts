@@ -15,3 +15,15 @@ export function suspensionEmail(input: { to: string; nickname: string; language:
   ]);
   return { to: input.to, subject: t(lang, 'moderation.email.suspended.subject'), text, html, language: lang };
 }
+
+/** "Your account is active again", with the sign-in link. */
+export function reinstatementEmail(input: { to: string; nickname: string; language: Language; publicUrl: string }): OutgoingMail {
+  const lang = input.language;
+  const { html, text } = renderEmail(lang, [
+    { kind: 'paragraph', text: t(lang, 'email.greeting', { name: input.nickname }) },
+    { kind: 'paragraph', text: t(lang, 'moderation.email.reinstated.body') },
+    { kind: 'link', href: `${input.publicUrl.replace(/\/$/, '')}/signin` },
+    { kind: 'paragraph', text: t(lang, 'email.signature') },
+  ]);
+  return { to: input.to, subject: t(lang, 'moderation.email.reinstated.subject'), text, html, language: lang };
+}

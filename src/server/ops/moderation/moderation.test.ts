@@ -6,7 +6,6 @@ import { appendAudit, verifyAuditLog } from '../../platform/audit/audit-log.js';
 import { call, signedInMember, type SignedIn } from '../../social/graph/test-helpers.js';
 import type { OutgoingMail } from '../../platform/mail/mailer.js';
 import { grantStaffRole } from '../staff/guard.js';
-import { reinstateMember } from './reinstate.js';
 import { registerModerationWorkers } from './workers.js';
 
 /**
@@ -243,25 +242,29 @@ describe('decisions', () => {
     expect(notice.text).toContain('formulir layanan pelanggan');
     expect(notice.text).toContain('https://kenalan.example/support');
     // Only this one: warnings and dismissals sent none, and the job sends nothing for a member who is not suspended (deleted meanwhile, or reinstated).
-    expect(await t.services.moderation.suspensionNoticeFor(r.id)).toBeUndefined();
+    expect(await t.services.moderation.noticeFor(r.id, 'suspended')).toBeUndefined();
   });
 });
 
 describe('reinstatement by an operator (member:reinstate)', () => {
-  it('lifts only the suspension the named case made, never a guardian’s withdrawal; the member signs in again; audited', async () => {
+  it('lifts only the suspension the named case made, never a guardian’s withdrawal; the member signs in again and is emailed; audited', async () => {
     const suspendedBy = (await db().selectFrom('moderation_cases').select('id').where('reported_id', '=', d.id).where('decision', '=', 'suspended').executeTakeFirstOrThrow()).id;
-    expect(await reinstateMember(db(), d.username, withEvidence)).toEqual({ ok: false, reason: 'other_case' });
-    expect(await reinstateMember(db(), r.username, suspendedBy)).toEqual({ ok: false, reason: 'not_suspended' });
-    expect(await reinstateMember(db(), 'no_such_member', suspendedBy)).toEqual({ ok: false, reason: 'no_member' });
+    expect(await t.services.moderation.reinstate(d.username, withEvidence)).toEqual({ ok: false, reason: 'other_case' });
+    expect(await t.services.moderation.reinstate(r.username, suspendedBy)).toEqual({ ok: false, reason: 'not_suspended' });
+    expect(await t.services.moderation.reinstate('no_such_member', suspendedBy)).toEqual({ ok: false, reason: 'no_member' });
     expect((await db().selectFrom('members').select('status').where('id', '=', d.id).executeTakeFirstOrThrow()).status).toBe('suspended');
 
-    expect(await reinstateMember(db(), d.username.toUpperCase(), suspendedBy.toUpperCase(), { by: 'operator:test' })).toEqual({ ok: true, memberId: d.id });
+    expect(await t.services.moderation.reinstate(d.username.toUpperCase(), suspendedBy.toUpperCase(), { by: 'operator:test' })).toEqual({ ok: true, memberId: d.id });
     expect((await db().selectFrom('members').select('status').where('id', '=', d.id).executeTakeFirstOrThrow()).status).toBe('active');
     const back = await signIn(t, d.username, PASSWORD, { ip: '198.51.100.78' });
     expect(back.statusCode, back.body).toBe(201);
     const audit = await db().selectFrom('audit_log').select(['action', 'actor_type', 'actor_id', 'details']).where('subject_id', '=', d.id).where('action', '=', 'accounts.reinstated').execute();
     expect(audit).toEqual([{ action: 'accounts.reinstated', actor_type: 'system', actor_id: 'operator:test', details: { reason: 'moderation_reversed', caseId: suspendedBy, by: 'operator:test' } }]);
-    expect(await reinstateMember(db(), d.username, suspendedBy)).toEqual({ ok: false, reason: 'not_suspended' });
+    // And told by email, in their language.
+    await expect.poll(() => mailed.length, { timeout: 20_000 }).toBe(2);
+    expect(mailed[1]).toMatchObject({ to: 'dewi.2502' + '\u0040' + 'contoh.id', subject: 'Akun Kenalan Anda aktif kembali' });
+    expect(mailed[1]!.text).toContain('https://kenalan.example/signin');
+    expect(await t.services.moderation.reinstate(d.username, suspendedBy)).toEqual({ ok: false, reason: 'not_suspended' });
 
     // A minor suspended by their guardian's withdrawal, then suspended again by a moderator's case:
     // still refused — only the guardian's consent can lift it.
@@ -273,7 +276,7 @@ describe('reinstatement by an operator (member:reinstate)', () => {
     await db()
       .transaction()
       .execute((trx) => appendAudit(trx, { type: 'staff', id: m.id }, { action: 'accounts.suspended', subjectType: 'member', subjectId: p.id, details: { reason: 'moderation', caseId: plain, sessionsEnded: 0 } }, { purpose: 'security' }));
-    expect(await reinstateMember(db(), p.username, plain)).toEqual({ ok: false, reason: 'guardian_withdrew' });
+    expect(await t.services.moderation.reinstate(p.username, plain)).toEqual({ ok: false, reason: 'guardian_withdrew' });
     expect((await db().selectFrom('members').select('status').where('id', '=', p.id).executeTakeFirstOrThrow()).status).toBe('suspended');
     expect((await verifyAuditLog(db())).ok).toBe(true);
   });

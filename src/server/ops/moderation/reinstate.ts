@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { normalizeUsername } from '../../../common/identity/username.js';
 import { appendAudit } from '../../platform/audit/audit-log.js';
 import type { Database } from '../../platform/db/schema.js';
+import type { JobQueue } from '../../platform/jobs/queue.js';
 
 export type ReinstateOutcome =
   | { ok: true; memberId: string }
@@ -13,10 +14,11 @@ export type ReinstateOutcome =
  * suspended the member, so only the latest suspension is lifted and only knowingly. A suspension by
  * a guardian's withdrawal of consent (a minor) is never lifted here: only the guardian's consent can.
  * One transaction: status `active` again (the sessions ended by the suspension stay ended; the member
- * signs in anew) and `accounts.reinstated` in the audit log.
+ * signs in anew), `accounts.reinstated` in the audit log, and the job that emails the member.
  */
 export async function reinstateMember(
   db: Kysely<Database>,
+  jobs: Pick<JobQueue, 'send'>,
   username: string,
   caseId: string,
   { by = 'operator:cli', now = new Date() }: { by?: string; now?: Date } = {},
@@ -45,6 +47,7 @@ export async function reinstateMember(
       { action: 'accounts.reinstated', subjectType: 'member', subjectId: member.id, details: { reason: 'moderation_reversed', caseId: details.caseId, by } },
       { purpose: 'security', at: now },
     );
+    await jobs.send(trx, 'moderation.send-reinstatement-notice', { memberId: member.id });
     return { ok: true, memberId: member.id };
   });
 }

@@ -10,6 +10,7 @@ import type { JobQueue } from '../../platform/jobs/queue.js';
 import type { ReportCategory, ModerationDecision } from '../../social/graph/tables.js';
 import { notify } from '../../social/posts/notifications.js';
 import { auditStaffRead, type StaffSession } from '../staff/guard.js';
+import { reinstateMember } from './reinstate.js';
 
 export const STAFF_NOTE_MAX = 1000;
 export const QUEUE_LIMIT = 100;
@@ -247,10 +248,16 @@ export function makeModerationService({ db, keyring, logger, publicProfile, jobs
       return { decision: outcome.decision, sessionsEnded: outcome.sessionsEnded };
     },
 
-    /** Job: where to send the suspension notice — nowhere if the account is no longer suspended (deleted meanwhile, say). */
-    async suspensionNoticeFor(memberId: string): Promise<{ to: string; nickname: string; language: Language } | undefined> {
+    /** Operator CLI `member:reinstate`: see reinstate.ts. */
+    reinstate: (username: string, caseId: string, options?: { by?: string; now?: Date }) => reinstateMember(db, jobs, username, caseId, options),
+
+    /**
+     * Jobs: where to send the suspension notice (`suspended`) or the reinstatement notice (`active`) —
+     * nowhere if the account's status changed again before the job ran (deleted meanwhile, say).
+     */
+    async noticeFor(memberId: string, status: 'suspended' | 'active'): Promise<{ to: string; nickname: string; language: Language } | undefined> {
       const member = await db.selectFrom('members').select(['status', 'email', 'nickname', 'language']).where('id', '=', memberId).executeTakeFirst();
-      if (!member || member.status !== 'suspended') return undefined;
+      if (!member || member.status !== status) return undefined;
       return { to: keyring.decrypt(member.email, 'members.email'), nickname: keyring.decrypt(member.nickname, 'members.nickname'), language: member.language };
     },
   };

@@ -38,6 +38,7 @@ export interface JobPayloads {
   /** "Your account was locked" notices by email and SMS. */
   'recovery.send-compromised-notice': { memberId: string };
   'moderation.send-suspension-notice': { memberId: string };
+  'moderation.send-reinstatement-notice': { memberId: string };
   /** Creates the guardian's invitation token (stored only as a sha256) and emails the link. */
   'guardians.send-invitation': { guardianId: string };
   /** Tells the guardian by SMS to look for the invitation email. */
@@ -78,6 +79,7 @@ const JOB_QUEUES: Record<JobName, true> = {
   'recovery.send-compromise-confirmation': true,
   'recovery.send-compromised-notice': true,
   'moderation.send-suspension-notice': true,
+  'moderation.send-reinstatement-notice': true,
   'recovery.send-contact-change': true,
   'recovery.send-contact-changed-notices': true,
   'recovery.send-password-changed': true,
