@@ -1,4 +1,5 @@
 import path from 'node:path';
+import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { buildApp } from '../../src/server/app.js';
@@ -55,7 +56,15 @@ describe.runIf(hasChromium)('moderation: report → moderator warns → the memb
       expect(sent.statusCode, sent.body).toBe(201);
       ids.push(sent.json().message.id);
     }
-    const filed = await call(t, reporter, 'POST', '/api/reports', { member: reported.username, category: 'scam', message: 'Dia memeras saya.', evidenceMessageIds: [ids[0], ids[2]] });
+    // And a photo (the threatened picture), attached as evidence too.
+    const form = new FormData();
+    form.append('clientKey', 'mod-browser-photo-00');
+    const jpeg = await sharp({ create: { width: 480, height: 320, channels: 3, background: { r: 40, g: 90, b: 160 } } }).jpeg().toBuffer();
+    form.append('photo', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'foto.jpg');
+    const photo = await call(t, reported, 'POST', `/api/chats/${reporter.id}/photos`, form);
+    expect(photo.statusCode, photo.body).toBe(201);
+    ids.push(photo.json().message.id);
+    const filed = await call(t, reporter, 'POST', '/api/reports', { member: reported.username, category: 'scam', message: 'Dia memeras saya.', evidenceMessageIds: [ids[0], ids[2], ids[3]] });
     expect(filed.statusCode, filed.body).toBe(201);
     const caseId = filed.json().id as string;
 
@@ -89,7 +98,7 @@ describe.runIf(hasChromium)('moderation: report → moderator warns → the memb
     expect(await item.count()).toBe(1);
     expect(await item.textContent()).toContain('Penipuan');
     expect(await item.textContent()).toMatch(/Menunggu sejak \d+ menit yang lalu/);
-    expect(await item.textContent()).toContain('Pesan bukti: 2');
+    expect(await item.textContent()).toContain('Pesan bukti: 3');
     expect(await s.page.locator('main').textContent()).not.toContain(reported.username);
     await noHorizontalScroll(s.page);
     await s.page.screenshot({ path: path.join(SHOTS, 'moderation-queue-id-360.png'), fullPage: true });
@@ -99,7 +108,7 @@ describe.runIf(hasChromium)('moderation: report → moderator warns → the memb
     await s.page.keyboard.press('Enter');
     await poll(() => new URL(s.page.url()).pathname).toBe(`/staff/reports/${caseId}`);
     await poll(() => s.page.locator('h1').textContent()).toBe('Moderasi laporan');
-    await poll(() => s.page.locator('.moderation-evidence li').count()).toBe(2);
+    await poll(() => s.page.locator('.moderation-evidence li').count()).toBe(3);
     expect(await s.page.getByTestId('report-reporter').textContent()).toBe(`Dewi (@${reporter.username})`);
     expect(await s.page.getByTestId('report-reported').textContent()).toContain(`@${reported.username}`);
     expect(await s.page.locator('.moderation-quote').textContent()).toBe('Dia memeras saya.');
@@ -107,6 +116,14 @@ describe.runIf(hasChromium)('moderation: report → moderator warns → the memb
     expect(evidence[0]).toContain('Ditulis oleh anggota yang dilaporkan');
     expect(evidence[0]).toContain('Transfer 2 juta dulu');
     expect(evidence[1]).toContain('fotomu aku sebar');
+    // The photo stays hidden until asked for (keyboard), then loads from the audited endpoint.
+    expect(evidence[2]).toContain('Pesan ini berisi foto');
+    expect(await s.page.locator('.moderation-photo').count()).toBe(0);
+    await s.page.locator('.moderation-evidence li').nth(2).screenshot({ path: path.join(SHOTS, 'moderation-evidence-photo-hidden-id-360.png') });
+    await s.page.getByRole('button', { name: 'Tampilkan foto' }).focus();
+    await s.page.keyboard.press('Enter');
+    const shown = s.page.getByRole('img', { name: 'Foto yang dilampirkan pada pesan ini (bukti)' });
+    await poll(() => shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(480);
     expect(await s.page.locator('main').textContent()).not.toContain('Apa kabar?');
     expect(await s.page.getByTestId('report-other').textContent()).toBe('Laporan lain tentang anggota ini: 0 terbuka, 0 ditutup.');
     await noHorizontalScroll(s.page);

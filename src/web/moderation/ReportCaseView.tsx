@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../locale.js';
 import { useLanguage } from '../useLanguage.js';
@@ -73,7 +74,7 @@ export function ReportCaseView({ report, busy, serverErrors, onDecide }: { repor
                   </p>
                   {e.body !== null && <p className="moderation-body">{e.body}</p>}
                   {e.deleted && <p className="field-hint">{t('moderation.deletedForBoth')}</p>}
-                  {e.photo && <p className="field-hint">{t('moderation.photoNotShown')}</p>}
+                  {e.photo && <EvidencePhoto caseId={report.id} messageId={e.id} />}
                 </li>
               ))}
             </ol>
@@ -86,4 +87,24 @@ export function ReportCaseView({ report, busy, serverErrors, onDecide }: { repor
       </section>
     </>
   );
+}
+
+/**
+ * An evidence photo, hidden until the moderator asks for it (a report's photo may be distressing),
+ * then loaded from the API, which records the view on its sender's access log.
+ */
+function EvidencePhoto({ caseId, messageId }: { caseId: string; messageId: string }) {
+  const { t } = useTranslation();
+  const [shown, setShown] = useState(false);
+  if (!shown) {
+    return (
+      <p>
+        <button type="button" className="button button-secondary button-small" onClick={() => setShown(true)}>
+          {t('moderation.showPhoto')}
+        </button>{' '}
+        <span className="field-hint">{t('moderation.showPhotoHint')}</span>
+      </p>
+    );
+  }
+  return <img className="moderation-photo" src={`/api/staff/reports/${caseId}/evidence/${messageId}/photo`} alt={t('moderation.photoAlt')} />;
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/app.js';
 import { PASSWORD, signIn } from '../../identity/login-security/test-members.js';
@@ -279,6 +280,41 @@ describe('reinstatement by an operator (member:reinstate)', () => {
     expect(await t.services.moderation.reinstate(p.username, plain)).toEqual({ ok: false, reason: 'guardian_withdrew' });
     expect((await db().selectFrom('members').select('status').where('id', '=', p.id).executeTakeFirstOrThrow()).status).toBe('suspended');
     expect((await verifyAuditLog(db())).ok).toBe(true);
+  });
+});
+
+describe('evidence photos', () => {
+  it('shows a moderator an attached chat photo only while the case is open, each view on its sender’s access log', async () => {
+    const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer();
+    const form = new FormData();
+    form.append('clientKey', 'moderation-photo-0001');
+    form.append('photo', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'bukti.jpg');
+    const sent = await call(t, r, 'POST', `/api/chats/${d.id}/photos`, form);
+    expect(sent.statusCode, sent.body).toBe(201);
+    const photoId = (sent.json() as { message: { id: string } }).message.id;
+    const caseId = await report(r, { category: 'scam', evidenceMessageIds: [photoId, messages[1]!.id] });
+    const url = (messageId: string, id = caseId) => `/api/staff/reports/${id}/evidence/${messageId}/photo`;
+
+    expect((await call(t, m, 'GET', `/api/staff/reports/${caseId}`)).json().evidence.find((e: { id: string }) => e.id === photoId)).toMatchObject({ photo: true });
+    const readsBefore = (await staffReads(r.id)).length;
+    // Not a moderator: refused.
+    expect((await call(t, r, 'GET', url(photoId))).statusCode).toBe(403);
+    const photo = await call(t, m, 'GET', url(photoId));
+    expect(photo.statusCode).toBe(200);
+    expect(photo.headers['content-type']).toBe('image/jpeg');
+    expect(photo.headers['cache-control']).toContain('no-store');
+    expect((await sharp(photo.rawPayload).metadata()).width).toBe(320);
+    const reads = await staffReads(r.id);
+    expect(reads.slice(readsBefore)).toEqual([{ actor_type: 'staff', actor_id: m.id, purpose: 'security', details: { role: 'moderator', what: 'moderation_evidence_photo' } }]);
+    // Attached but without a photo, a photo message not attached, a made-up id: 404.
+    expect((await call(t, m, 'GET', url(messages[1]!.id))).statusCode).toBe(404);
+    expect((await call(t, m, 'GET', url(messages[0]!.id))).statusCode).toBe(404);
+    expect((await call(t, m, 'GET', url(crypto.randomUUID()))).statusCode).toBe(404);
+    expect((await call(t, m, 'GET', url(photoId, crypto.randomUUID()))).statusCode).toBe(404);
+    // Decided: no longer served.
+    expect((await call(t, m, 'POST', `/api/staff/reports/${caseId}/decision`, { decision: 'dismiss', note: 'Foto biasa.' })).statusCode).toBe(200);
+    expect((await call(t, m, 'GET', url(photoId))).statusCode).toBe(410);
+    expect((await staffReads(r.id)).length).toBe(reads.length);
   });
 });
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
@@ -103,6 +104,24 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
         evidence: c.evidence.map((e) => ({ ...e, sentAt: e.sentAt.toISOString() })),
         decisions: [...DECISION_ACTIONS],
       };
+    },
+  );
+
+  app.get<{ Params: { id: string; messageId: string } }>(
+    '/api/staff/reports/:id/evidence/:messageId/photo',
+    {
+      schema: {
+        summary: 'The photo of one evidence message of an open case, as the chat stored it (JPEG without metadata; audited read on its sender’s access log)',
+        description: 'Only a message the report attached, of a conversation the reported member is in, not deleted for both; otherwise 404. A decided case answers 410 `case_closed`.',
+        tags,
+        params: Type.Object({ id: uuid, messageId: uuid }),
+        response: { '4xx': problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const staff = await moderator(request);
+      const file = await moderation.evidencePhoto(staff, request.params.id, request.params.messageId);
+      return reply.type('image/jpeg').header('cache-control', noStore['cache-control']).header('x-content-type-options', 'nosniff').send(fs.createReadStream(file));
     },
   );
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Language } from '../../../common/i18n/index.js';
@@ -62,6 +63,8 @@ export interface CaseView {
 interface Deps {
   db: Kysely<Database>;
   keyring: Keyring;
+  /** Where chat photos are stored (evidence photos are served from there while their case is open). */
+  dataDir: string;
   logger: Logger;
   publicProfile: PublicProfileSource;
   jobs: Pick<JobQueue, 'send'>;
@@ -88,7 +91,7 @@ const waited = (from: Date, now: Date) => Math.max(0, Math.floor((now.getTime() 
  *
  * A moderator never works a case they filed or that is about them: for them it does not exist (404).
  */
-export function makeModerationService({ db, keyring, logger, publicProfile, jobs, forgetSessions, clock = () => new Date() }: Deps) {
+export function makeModerationService({ db, keyring, dataDir, logger, publicProfile, jobs, forgetSessions, clock = () => new Date() }: Deps) {
   async function openCaseRow(ex: Kysely<Database> | Transaction<Database>, caseId: string, staffId: string, forUpdate = false) {
     if (!UUID.test(caseId)) throw noCase();
     let query = ex.selectFrom('moderation_cases').selectAll().where('id', '=', caseId.toLowerCase());
@@ -189,6 +192,32 @@ export function makeModerationService({ db, keyring, logger, publicProfile, jobs
           evidence,
           otherReports,
         };
+      });
+    },
+
+    /**
+     * The photo of one evidence message of an open case (the chat photo file's path), for a
+     * moderator: only a message the report attached, of a conversation the reported member is in,
+     * not deleted for both. Its sender gets a `staff.data_read` (`moderation_evidence_photo`) on
+     * their access log. A closed case answers 410, anything else 404.
+     */
+    async evidencePhoto(staff: Pick<StaffSession, 'staffId' | 'role'>, caseId: string, messageId: string): Promise<string> {
+      const row = await openCaseRow(db, caseId, staff.staffId);
+      if (row.status === 'closed') throw caseClosed(410);
+      const ids = (row.evidence_message_ids as unknown as string[]).map((id) => id.toLowerCase());
+      const noPhoto = () => new AppError('not_found', 404, 'no such evidence photo', { messageKey: 'moderation.errors.notFound' });
+      if (!UUID.test(messageId) || !ids.includes(messageId.toLowerCase())) throw noPhoto();
+      return db.transaction().execute(async (trx) => {
+        const message = await trx
+          .selectFrom('chat_messages as m')
+          .innerJoin('chat_members as cm', 'cm.conversation_id', 'm.conversation_id')
+          .select(['m.sender_id', 'm.photo_path', 'm.deleted_for_both'])
+          .where('m.id', '=', messageId.toLowerCase())
+          .where('cm.member_id', '=', row.reported_id)
+          .executeTakeFirst();
+        if (!message || message.deleted_for_both || !message.photo_path) throw noPhoto();
+        if (message.sender_id) await auditStaffRead(trx, { staffId: staff.staffId, role: staff.role, purpose: 'security', at: clock(), memberId: message.sender_id, what: 'moderation_evidence_photo' });
+        return path.join(dataDir, message.photo_path);
       });
     },
 
