@@ -38,8 +38,8 @@ export async function reinstateMember(
     const details = (latest?.details ?? {}) as { reason?: string; caseId?: string };
     // A minor whose guardian withdrew stays suspended even if a moderator suspended them again later.
     const withdrawn = await trx.selectFrom('guardians').select('id').where('member_id', '=', member.id).where('status', '=', 'withdrawn').executeTakeFirst();
-    if (withdrawn || details.reason !== 'moderation') return { ok: false, reason: 'guardian_withdrew' };
-    if (details.caseId !== caseId.toLowerCase()) return { ok: false, reason: 'other_case' };
+    if (withdrawn || details.reason === 'guardian_withdrew') return { ok: false, reason: 'guardian_withdrew' };
+    if (details.reason !== 'moderation' || details.caseId !== caseId.toLowerCase()) return { ok: false, reason: 'other_case' };
     await trx.updateTable('members').set({ status: 'active', updated_at: now }).where('id', '=', member.id).execute();
     await appendAudit(
       trx,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
@@ -216,8 +217,11 @@ export function makeModerationService({ db, keyring, dataDir, logger, publicProf
           .where('cm.member_id', '=', row.reported_id)
           .executeTakeFirst();
         if (!message || message.deleted_for_both || !message.photo_path) throw noPhoto();
+        const file = path.join(dataDir, message.photo_path);
+        // Checked before the read is recorded: nothing was shown if the file is gone.
+        if (!fs.existsSync(file)) throw noPhoto();
         if (message.sender_id) await auditStaffRead(trx, { staffId: staff.staffId, role: staff.role, purpose: 'security', at: clock(), memberId: message.sender_id, what: 'moderation_evidence_photo' });
-        return path.join(dataDir, message.photo_path);
+        return file;
       });
     },
 
