@@ -3,27 +3,27 @@ import { t } from '../../platform/i18n/i18n.js';
 import { renderEmail } from '../../platform/mail/layout.js';
 import type { OutgoingMail } from '../../platform/mail/mailer.js';
 
-/** "Your account has been suspended", in the member's language, with the way to the support form. */
-export function suspensionEmail(input: { to: string; nickname: string; language: Language; publicUrl: string }): OutgoingMail {
-  const lang = input.language;
-  const { html, text } = renderEmail(lang, [
-    { kind: 'paragraph', text: t(lang, 'email.greeting', { name: input.nickname }) },
-    { kind: 'paragraph', text: t(lang, 'moderation.email.suspended.body') },
-    { kind: 'paragraph', text: t(lang, 'moderation.email.suspended.support') },
-    { kind: 'link', href: `${input.publicUrl.replace(/\/$/, '')}/support` },
-    { kind: 'paragraph', text: t(lang, 'email.signature') },
-  ]);
-  return { to: input.to, subject: t(lang, 'moderation.email.suspended.subject'), text, html, language: lang };
+export interface NoticeTarget {
+  to: string;
+  nickname: string;
+  language: Language;
+  publicUrl: string;
 }
 
-/** "Your account is active again", with the sign-in link. */
-export function reinstatementEmail(input: { to: string; nickname: string; language: Language; publicUrl: string }): OutgoingMail {
+/** A moderation notice: greeting, the texts under `moderation.email.<kind>` (subject, body[, support]), a link, signature. */
+function notice(input: NoticeTarget, kind: 'suspended' | 'reinstated', paragraphs: string[], linkPath: string): OutgoingMail {
   const lang = input.language;
   const { html, text } = renderEmail(lang, [
     { kind: 'paragraph', text: t(lang, 'email.greeting', { name: input.nickname }) },
-    { kind: 'paragraph', text: t(lang, 'moderation.email.reinstated.body') },
-    { kind: 'link', href: `${input.publicUrl.replace(/\/$/, '')}/signin` },
+    ...paragraphs.map((key) => ({ kind: 'paragraph' as const, text: t(lang, `moderation.email.${kind}.${key}`) })),
+    { kind: 'link', href: `${input.publicUrl.replace(/\/$/, '')}${linkPath}` },
     { kind: 'paragraph', text: t(lang, 'email.signature') },
   ]);
-  return { to: input.to, subject: t(lang, 'moderation.email.reinstated.subject'), text, html, language: lang };
+  return { to: input.to, subject: t(lang, `moderation.email.${kind}.subject`), text, html, language: lang };
 }
+
+/** "Your account has been suspended", in the member's language, with the way to the support form. */
+export const suspensionEmail = (input: NoticeTarget) => notice(input, 'suspended', ['body', 'support'], '/support');
+
+/** "Your account is active again", with the sign-in link. */
+export const reinstatementEmail = (input: NoticeTarget) => notice(input, 'reinstated', ['body'], '/signin');
