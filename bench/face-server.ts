@@ -112,6 +112,21 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
   async phases() {
     return phases;
   },
+  /**
+   * Waits until the engine has replaced its used worker by a fresh one (FACE_REFRESH_IDLE_SECONDS
+   * without a check) and the fresh one has loaded its models; the ms waited.
+   */
+  async awaitRefresh({ timeoutMs }: { timeoutMs: number }) {
+    const t0 = performance.now();
+    const before = engine.refreshes();
+    while (engine.refreshes() === before) {
+      if (performance.now() - t0 > timeoutMs) throw new Error(`no worker refresh within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // The count moves when the new worker is asked for; a diagnostics read queues behind its warm-up.
+    if (!(await engine.stats()).loaded) throw new Error('the fresh worker did not load its models');
+    return performance.now() - t0;
+  },
   async warmup() {
     const t0 = performance.now();
     await engine.warmup();

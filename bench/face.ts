@@ -25,7 +25,7 @@
 //   WINDOW_FRAMES=web                 the frames the windows' checks upload: `web` (as the web page sends a
 //                                    picked 12 MP photo: shrunk to ≤ 1280 px, FRAME_UPLOAD_MAX_SIDE) or `phone`
 //                                    (the 12 MP photo as is, as an API client may send it)
-//   ONLY_WINDOWS=1                    sign-ups and the windows only (no frame, sequential or pool phases)
+//   ONLY_WINDOWS=1                    sign-ups and the windows only (no frame, sequential, refresh or pool phases)
 //   MEMBER_PAUSE_MS=3000              challenge → frames in the "member's wait" measure (taking the frames)
 //   CLIENT_NICE=19                    this load generator's nice value (it stands for phones elsewhere)
 //   FACE_WORKER_CGROUP=auto           the server's setting (auto: the worker joins an idle cgroup where it can; off)
@@ -326,6 +326,12 @@ try {
   if (process.env.CPU_PROFILE) await server.call('profileStop', { file: path.resolve(process.env.CPU_PROFILE) });
   const peakRss = await server.call<number>('peak');
   await server.call('phase', { name: `${WINDOWS * BUSY_CHECKS} checks, 2 at a time, with other requests (end of the working session)`, gc: true });
+  // The memory at rest again: the server replaces the used worker by a fresh one with the models loaded
+  // after FACE_REFRESH_IDLE_SECONDS (default 120) without a check.
+  if (!ONLY_WINDOWS) {
+    const refreshWaitMs = await server.call<number>('awaitRefresh', { timeoutMs: 300_000 });
+    await server.call('phase', { name: `then ${Math.round(refreshWaitMs / 1000)} s without a check: the used worker replaced by a fresh one with the models loaded (FACE_REFRESH_IDLE_SECONDS)`, gc: true });
+  }
 
   // ---- 4. Throughput of the bare engine, pool of 1 vs 2 (8 phone frames queued at once) -----------------
   const noPool = { perSecond: Number.NaN, rss: Number.NaN, rssAfter: Number.NaN };

@@ -137,7 +137,7 @@ export async function composeServices(
   // Face verification (P1.5): a pool of worker processes at the lowest CPU priority, created on first use (models load in the workers, never in this process).
   // Moderators work member reports (ops/moderation): the reported member's public profile as a stranger sees it; a suspension ends their cached sessions.
   const moderation = makeModerationService({ db, keyring, dataDir: config.dataDir, logger, jobs, publicProfile: (id) => profiles.preview(id, 'stranger'), forgetSessions: (id) => sessions.forgetMember(id) });
-  const face = makeFaceService({ db, keyring, consent, engine: makeFaceEngine({ size: config.FACE_POOL_SIZE, idleMs: config.FACE_IDLE_MINUTES * 60_000, priority: config.FACE_WORKER_PRIORITY, cgroup: config.FACE_WORKER_CGROUP }), dataDir: config.dataDir, logger, testHooks: config.NODE_ENV === 'test' });
+  const face = makeFaceService({ db, keyring, consent, engine: makeFaceEngine({ size: config.FACE_POOL_SIZE, idleMs: config.FACE_IDLE_MINUTES * 60_000, refreshIdleMs: config.FACE_REFRESH_IDLE_SECONDS * 1_000, priority: config.FACE_WORKER_PRIORITY, cgroup: config.FACE_WORKER_CGROUP }), dataDir: config.dataDir, logger, testHooks: config.NODE_ENV === 'test' });
   if (options.workers !== false) {
     await registerPolicyWorkers({ jobs, db, keyring, mailer, publicUrl: config.PUBLIC_URL, logger });
     await registerNewsletterWorkers({ jobs, newsletters, logger });

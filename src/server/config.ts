@@ -97,6 +97,13 @@ export const configSchema = Type.Object({
     description:
       'Minutes without any face check after which the face worker processes stop and give their memory back (about 220 MB each); the next check starts them again and waits for the models (about 0.5–1 s more). 0 = keep them running.',
   }),
+  FACE_REFRESH_IDLE_SECONDS: Type.Integer({
+    default: 120,
+    minimum: 0,
+    maximum: 86_400,
+    description:
+      'Seconds without any face check after which a face worker that has analysed photos is replaced by a fresh one with the models loaded: its model memory grows on the first analyses (about 80–90 MB) and is never given back otherwise. The next check stays as fast; its profile-photo analysis, which runs while the member reads the challenge, takes about 0.2 s more. 0 = never.',
+  }),
   FACE_WARMUP: Type.Optional(
     Type.Boolean({
       description:

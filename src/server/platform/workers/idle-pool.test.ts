@@ -42,4 +42,53 @@ describe('idle-stopping worker pool', () => {
       await pool.close();
     }
   });
+
+  it('replaces used workers by fresh warmed ones after a quiet spell, never unused ones, and a task in the meantime waits for the warm-up', async () => {
+    const file = script('state.cjs', `let warmed = false; let work = 0;
+workerpool.worker({
+  warm: () => new Promise((resolve) => setTimeout(() => { warmed = true; resolve(process.pid + ':' + require('node:worker_threads').threadId); }, 200)),
+  work: () => { work++; return { warmed, work, id: require('node:worker_threads').threadId }; },
+  look: () => ({ warmed, work, id: require('node:worker_threads').threadId }),
+});`);
+    let created = 0;
+    const pool = makeIdleStoppingPool({
+      create: () => (created++, workerpool.pool(file, { workerType: 'thread', minWorkers: 1, maxWorkers: 1 })),
+      taskTimeoutMs: 5_000,
+      refresh: { afterIdleMs: 300, warm: (run) => run('warm', []) },
+    });
+    try {
+      // A read that leaves the worker fresh: no refresh however long the pool is quiet.
+      const first = await pool.exec<{ id: number }>('look', [], { leavesWorkerFresh: true });
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(pool.refreshes()).toBe(0);
+      expect(created).toBe(1);
+      // Work marks it used; after the quiet spell a new worker replaces it and is warmed at once.
+      expect(await pool.exec('work', [])).toMatchObject({ warmed: false, work: 1, id: first.id });
+      await expect.poll(() => pool.refreshes(), { timeout: 5_000 }).toBe(1);
+      expect(created).toBe(2);
+      // A task asked for while the new worker still warms up runs after the warm-up, on the new worker.
+      const next = await pool.exec<{ warmed: boolean; work: number; id: number }>('work', []);
+      expect(next).toMatchObject({ warmed: true, work: 1 });
+      expect(next.id).not.toBe(first.id);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('does not refresh workers that stop first anyway (refresh not before the idle stop)', async () => {
+    const file = script('plain.cjs', `workerpool.worker({ add: (a, b) => a + b, warm: () => true });`);
+    const pool = makeIdleStoppingPool({
+      create: () => workerpool.pool(file, { workerType: 'thread', maxWorkers: 1 }),
+      idleMs: 300,
+      taskTimeoutMs: 5_000,
+      refresh: { afterIdleMs: 300, warm: (run) => run('warm', []) },
+    });
+    try {
+      expect(await pool.exec<number>('add', [1, 2])).toBe(3);
+      await expect.poll(() => pool.running(), { timeout: 5_000 }).toBe(false);
+      expect(pool.refreshes()).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
 });

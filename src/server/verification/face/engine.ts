@@ -29,6 +29,8 @@ export interface FaceEngine {
   stats(options?: { gc?: boolean }): Promise<FaceWorkerStats>;
   /** Whether worker processes are running now (started by a task; stopped by `close` or after `idleMs` without tasks). */
   running(): boolean;
+  /** How many times used workers were replaced by fresh ones (`refreshIdleMs`). */
+  refreshes(): number;
   /** Test hook: makes one worker task throw (`throw`), its worker process die mid-task (`exit`) or hang (`hang`), to prove the pool survives it. */
   crashOnce(how?: 'throw' | 'exit' | 'hang'): Promise<'failed'>;
   readonly size: number;
@@ -105,7 +107,15 @@ function workerLaunch(wanted: 'idle' | 'normal', nodeArgs: string[]): { execPath
  * server's process. A task that throws or a worker process that dies fails that one analysis
  * (`engineFailed`); workerpool starts a new worker for the next.
  */
-export function makeFaceEngine(options: { size: number; idleMs?: number; taskTimeoutMs?: number; priority?: 'idle' | 'normal'; cgroup?: IdleCgroupSetting }): FaceEngine {
+export function makeFaceEngine(options: {
+  size: number;
+  idleMs?: number;
+  /** Without a check this long, workers that analysed anything are replaced by fresh ones with the models loaded (0: never). */
+  refreshIdleMs?: number;
+  taskTimeoutMs?: number;
+  priority?: 'idle' | 'normal';
+  cgroup?: IdleCgroupSetting;
+}): FaceEngine {
   const size = Math.max(1, options.size);
   const { script, nodeArgs } = workerLocation();
   const priority = options.priority ?? 'idle';
@@ -117,8 +127,15 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
   // Stopped again after `idleMs` without a task: most of the day nobody verifies, and the models hold
   // ≈ 200 MB per worker; the next task starts a new pool (the models load again, ≈ 0.5–1 s). A task
   // that hangs (none ever has: a frame takes ≈ 0.2 s, a model load ≤ 8 s) gets its worker killed.
+  // Refreshed after `refreshIdleMs` without a check: the WASM heap grows on a worker's first analyses
+  // (≈ 20 → 90–105 MB) and a WebAssembly memory never shrinks, so a fresh worker with only the models
+  // loaded gives ≈ 80–90 MB back between checks. Its first analysis then costs ≈ 0.15–0.25 s more —
+  // the profile photos', which runs while the member reads the challenge (profile-faces.ts).
+  const warmEveryWorker = (exec: (method: string, params: unknown[]) => Promise<unknown>) =>
+    Promise.all(Array.from({ length: size }, () => exec('run', [{ kind: 'warmup' } satisfies FaceTask]) as Promise<FaceTaskResult>));
   const pool = makeIdleStoppingPool({
     idleMs: options.idleMs,
+    refresh: { afterIdleMs: options.refreshIdleMs ?? 0, warm: warmEveryWorker },
     taskTimeoutMs: options.taskTimeoutMs ?? TASK_TIMEOUT_MS,
     create: () => {
       const launch = workerLaunch(priority, nodeArgs);
@@ -156,7 +173,7 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
       }
     },
     async warmup() {
-      const results = await Promise.all(Array.from({ length: size }, () => run({ kind: 'warmup' })));
+      const results = await warmEveryWorker((method, params) => pool.exec<FaceTaskResult>(method, params, { leavesWorkerFresh: true }));
       const rss = Math.max(...results.map((r) => (r.ok ? r.rss : 0)));
       const group = idleCgroup();
       const joinError = results.map((r) => (r.ok ? r.cgroupJoinError : undefined)).find(Boolean);
@@ -164,9 +181,10 @@ export function makeFaceEngine(options: { size: number; idleMs?: number; taskTim
       return { rss, cpuGroup };
     },
     async stats(options = {}) {
-      return pool.exec<FaceWorkerStats>('stats', [options]);
+      return pool.exec<FaceWorkerStats>('stats', [options], { leavesWorkerFresh: true });
     },
     running: () => pool.running(),
+    refreshes: () => pool.refreshes(),
     async crashOnce(how = 'throw') {
       try {
         await run({ kind: how === 'throw' ? 'crash' : how });

@@ -209,6 +209,35 @@ describe('face model warm-up at start (FACE_WARMUP)', () => {
     }
   }, 60_000);
 
+  it('replaces a worker that analysed photos by a fresh one with the models loaded after FACE_REFRESH_IDLE_SECONDS, and gives the grown memory back', async () => {
+    const engine = makeFaceEngine({ size: 1, refreshIdleMs: 500, priority: 'normal' });
+    try {
+      await engine.warmup();
+      const loaded = await engine.stats();
+      // Neither the warm-up nor a diagnostics read is work: the loaded worker stays as it is.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(engine.refreshes()).toBe(0);
+      expect((await engine.stats()).pid).toBe(loaded.pid);
+      const first = await engine.analyse(fx.straight);
+      expect(first.ok && first.faces.length).toBe(1);
+      const used = await engine.stats();
+      // The model memory grew with the analysis, and a WebAssembly memory never shrinks.
+      expect(used.wasmHeap).toBeGreaterThan(loaded.wasmHeap);
+      await expect.poll(() => engine.refreshes(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => fs.existsSync(`/proc/${used.pid}`), { timeout: 5_000 }).toBe(false);
+      const fresh = await engine.stats();
+      expect(fresh.pid).not.toBe(used.pid);
+      // The fresh worker loaded its models before any check asked (the refresh warmed it).
+      expect(fresh.loaded).toBe(true);
+      expect(fresh.wasmHeap).toBe(loaded.wasmHeap);
+      // And answers the next check exactly as the used one did.
+      const again = await engine.analyse(fx.straight);
+      expect(again.ok && again.faces[0]!.embedding).toEqual(first.ok && first.faces[0]!.embedding);
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
   it('is on by default except in tests, and FACE_WARMUP decides when set', () => {
     expect(faceWarmupEnabled(loadConfig({ NODE_ENV: 'test' }))).toBe(false);
     expect(faceWarmupEnabled(loadConfig({ NODE_ENV: 'development' }))).toBe(true);
