@@ -20,6 +20,7 @@ import https from 'node:https';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import sharp, { type OverlayOptions } from 'sharp';
 
@@ -256,6 +257,8 @@ interface Row {
   argon2: number[] & { cpu: number };
   /** This (server) process's CPU time per sign-up during the phase. */
   cpuPerSignUp: number;
+  /** The server's event-loop delay during the phase (ms): what every other request waited on top. */
+  loop: { p99: number; max: number };
 }
 const rows: Row[] = [];
 const run = crypto.randomBytes(3).toString('hex');
@@ -308,10 +311,13 @@ for (const kind of DATABASES) {
       const argon2 = await time(() => hashPassword('Senja merah di Pelabuhan Ratu 77'), 10);
       const n = concurrency === 1 ? count : count * 2;
       const cpu0 = cpuMs();
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
       const result = await runClient(url, photo.file, n, concurrency, first, run);
+      delay.disable();
       const cpuPerSignUp = (cpuMs() - cpu0) / n;
       first += n;
-      rows.push({ database: kind, photo: photo.label, concurrency, result, argon2, cpuPerSignUp });
+      rows.push({ database: kind, photo: photo.label, concurrency, result, argon2, cpuPerSignUp, loop: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } });
       process.stderr.write(`${kind} ${photo.label} c=${concurrency}: ${JSON.stringify(result.statuses)} p50 ${percentile(result.latenciesMs, 50).toFixed(0)} ms\n`);
     }
   }
@@ -336,8 +342,8 @@ for (const p of photos) {
 const argonAll = rows.flatMap((r) => r.argon2);
 console.log(`| argon2id hashPassword (all phases) | ${ms(percentile(argonAll, 50))} | ${ms(percentile(argonAll, 95))} | ${ms(rows.reduce((a, r) => a + r.argon2.cpu, 0) / rows.length)} | ${argonAll.length} |`);
 console.log('\nEnd to end (POST /api/accounts over HTTPS, 201 each):\n');
-console.log('| database | photo | concurrency | requests | errors | p50 | p95 | p99 | sign-ups/s | argon2 p50 (same run) | p50 excluding argon2 | server CPU per sign-up | of which argon2 |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| database | photo | concurrency | requests | errors | p50 | p95 | p99 | sign-ups/s | argon2 p50 (same run) | p50 excluding argon2 | server CPU per sign-up | of which argon2 | event-loop delay p99 / max |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const xs = r.result.latenciesMs;
   const errors = Object.entries(r.result.statuses).filter(([s]) => s !== '201').reduce((a, [, n]) => a + n, 0);
@@ -346,7 +352,7 @@ for (const r of rows) {
   console.log(
     `| ${r.database} | ${r.photo} | ${r.concurrency} | ${xs.length} | ${errors} | ${ms(p50)} | ${ms(percentile(xs, 95))} | ${ms(percentile(xs, 99))} | ` +
       `${((xs.length / r.result.wallMs) * 1000).toFixed(1)} | ${ms(a50)} | ${r.concurrency === 1 ? ms(p50 - a50) : '(shared cores)'} | ` +
-      `${ms(r.cpuPerSignUp)} | ${ms(r.argon2.cpu)} |`,
+      `${ms(r.cpuPerSignUp)} | ${ms(r.argon2.cpu)} | ${r.loop.p99.toFixed(1)} / ${r.loop.max.toFixed(1)} ms |`,
   );
   if (r.result.firstError) console.log(`  first error: ${r.result.firstError}`);
 }

@@ -7,6 +7,7 @@ import { makeGuardiansRepo } from './identity/guardians/repo.js';
 import { makeGuardiansService } from './identity/guardians/service.js';
 import { registerGuardiansWorkers } from './identity/guardians/workers.js';
 import { makeRecoveryService } from './identity/recovery/service.js';
+import { makePasswordStrengthPool } from './identity/password/strength-pool.js';
 import { registerRecoveryWorkers } from './identity/recovery/workers.js';
 import { makeGeoLocator } from './identity/login-security/geo.js';
 import { makeLoginGuard, type KenalanLoginGuard } from './identity/login-security/login-guard.js';
@@ -99,7 +100,9 @@ export async function composeServices(
   let stopExportSweeper: (() => void) | undefined;
   let stopRetentionSweeper: (() => void) | undefined;
   const newsletters = makeNewsletterService({ db, keyring, consent, jobs, mailer, publicUrl: config.PUBLIC_URL, logger });
-  const accounts = makeAccountsService({ db, repo: makeAccountsRepo(), keyring, jobs, consent, dataDir: config.dataDir });
+  // zxcvbn's matching (10–100 ms a password) on a worker thread instead of the event loop.
+  const passwordStrength = makePasswordStrengthPool({ onFallback: (err) => logger.warn({ err }, 'password strength worker failed; checked on the main thread') });
+  const accounts = makeAccountsService({ db, repo: makeAccountsRepo(), keyring, jobs, consent, dataDir: config.dataDir, checkPassword: passwordStrength.check });
   const guardians = makeGuardiansService({ db, repo: makeGuardiansRepo(), keyring, jobs, consent, policy, mailer, dataDir: config.dataDir, logger });
   const loginGuard = makeLoginGuard({ db, keyring, settings: { baseDelayMs: config.LOGIN_DELAY_MS, maxDelayMs: 32 * config.LOGIN_DELAY_MS } });
   // One geo locator per process (geoip-lite is ~150 MB once loaded): sign-in places and where updates are posted from (P6.1).
@@ -133,7 +136,7 @@ export async function composeServices(
   useNotificationPresence(async (_db, memberId) => realtime.isOnlineHere(memberId));
   const posts = makePostsService({ db, keyring, geo, dataDir: config.dataDir, logger });
   const notifications = makeNotificationsService({ db, keyring });
-  const recovery = makeRecoveryService({ db, keyring, jobs, sessions, support, guard: loginGuard, logger });
+  const recovery = makeRecoveryService({ db, keyring, jobs, sessions, support, guard: loginGuard, logger, checkPassword: passwordStrength.check });
   // Face verification (P1.5): a pool of worker processes at the lowest CPU priority, created on first use (models load in the workers, never in this process).
   // Moderators work member reports (ops/moderation): the reported member's public profile as a stranger sees it; a suspension ends their cached sessions.
   const moderation = makeModerationService({ db, keyring, dataDir: config.dataDir, logger, jobs, publicProfile: (id) => profiles.preview(id, 'stranger'), forgetSessions: (id) => sessions.forgetMember(id) });
@@ -199,6 +202,7 @@ export async function composeServices(
       stopErasureSweep?.();
       await jobs.stop();
       await face.engine.close();
+      await passwordStrength.close();
       mailer.close();
     },
   };

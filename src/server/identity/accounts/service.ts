@@ -16,7 +16,7 @@ import { DEFAULT_PHOTO_LIMITS, processProfilePhoto } from '../../platform/media/
 import type { ConsentLedger } from '../../privacy/consent/ledger.js';
 import { NORMALIZERS } from '../../privacy/data-map/normalizers.js';
 import { hashPassword } from '../password/hash.js';
-import { checkPasswordStrength } from '../password/strength.js';
+import { checkPasswordStrengthHere, type PasswordStrengthChecker } from '../password/strength-pool.js';
 import { adultFrom } from '../../../common/age.js';
 import { GUARDIAN_INVITE_TTL_MS } from '../guardians/service.js';
 import { readyToActivate } from './activation.js';
@@ -64,6 +64,8 @@ interface Deps {
   jobs: JobQueue;
   consent: ConsentLedger;
   dataDir: string;
+  /** The password rules (strength.ts); compose.ts passes the worker-thread pool, by default the calling thread. */
+  checkPassword?: PasswordStrengthChecker;
   clock?: () => Date;
 }
 
@@ -85,7 +87,7 @@ function violatedIndex(err: unknown): string | undefined {
   return e.constraint ?? /"([a-z_]+)"/.exec(e.message ?? '')?.[1] ?? 'unknown';
 }
 
-export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir, clock = () => new Date() }: Deps) {
+export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir, checkPassword = checkPasswordStrengthHere, clock = () => new Date() }: Deps) {
   const enc = (column: string, value: string) => keyring.encrypt(value, `members.${column}`);
   const dec = (column: string, value: string) => keyring.decrypt(value, `members.${column}`);
   const bidx = (column: string, normalized: string) => keyring.blindIndex(normalized, `members.${column}`);
@@ -149,7 +151,7 @@ export function makeAccountsService({ db, repo, keyring, jobs, consent, dataDir,
     const password = typeof form.fields.password === 'string' ? form.fields.password : '';
     if (password === '') add('password', 'required');
     else {
-      const strength = checkPasswordStrength(password, {
+      const strength = await checkPassword(password, {
         username: username.ok ? username.username : f('username'),
         nickname,
         email,

@@ -14,7 +14,8 @@ import type { JobQueue } from '../../platform/jobs/queue.js';
 import { NORMALIZERS } from '../../privacy/data-map/normalizers.js';
 import type { LoginGuard } from '../login-security/guard.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../password/hash.js';
-import { checkPasswordStrength, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password/strength.js';
+import { checkPasswordStrengthHere, type PasswordStrengthChecker } from '../password/strength-pool.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password/strength.js';
 import type { SessionService } from '../sessions/service.js';
 
 export const RESET_LINK_TTL_MS = 60 * 60 * 1000;
@@ -45,6 +46,8 @@ interface Deps {
   /** Brute-force defence: a completed reset lifts the account's sign-in lock. Wired by the lead. */
   guard?: LoginGuard | undefined;
   logger?: Logger | undefined;
+  /** The password rules (strength.ts); compose.ts passes the worker-thread pool, by default the calling thread. */
+  checkPassword?: PasswordStrengthChecker;
   clock?: () => Date;
 }
 
@@ -79,7 +82,7 @@ function throwFor(outcome: 'ok' | 'invalid' | 'expired' | 'locked'): void {
  * Secrets are created by the sending jobs and stored only hashed; every change is one transaction
  * with its audit record and its notification jobs.
  */
-export function makeRecoveryService({ db, keyring, jobs, sessions, support, guard, logger, clock = () => new Date() }: Deps) {
+export function makeRecoveryService({ db, keyring, jobs, sessions, support, guard, logger, checkPassword = checkPasswordStrengthHere, clock = () => new Date() }: Deps) {
   const dec = (column: string, value: string) => keyring.decrypt(value, `members.${column}`);
   const bidx = (column: string, normalized: string) => keyring.blindIndex(normalized, `members.${column}`);
   const codeHash = (code: string) => keyring.blindIndex(code, 'password_resets.code');
@@ -132,8 +135,8 @@ export function makeRecoveryService({ db, keyring, jobs, sessions, support, guar
     }
   }
 
-  function strengthProblems(password: string, member: MemberRow, field: string): FieldProblem[] {
-    const strength = checkPasswordStrength(password, {
+  async function strengthProblems(password: string, member: MemberRow, field: string): Promise<FieldProblem[]> {
+    const strength = await checkPassword(password, {
       username: member.username,
       nickname: dec('nickname', member.nickname),
       email: dec('email', member.email),
@@ -323,7 +326,7 @@ export function makeRecoveryService({ db, keyring, jobs, sessions, support, guar
       // 2. The new password, with the member's own details, as at sign-up (nothing consumed if weak).
       const member = await db.selectFrom('members').select(memberColumns).where('id', '=', reset.member_id).executeTakeFirst();
       if (!member) throw new AppError('code_invalid', 400, 'member gone');
-      const problems = input.newPassword === '' ? [{ field: 'newPassword', code: 'required' }] : strengthProblems(input.newPassword, member, 'newPassword');
+      const problems = input.newPassword === '' ? [{ field: 'newPassword', code: 'required' }] : await strengthProblems(input.newPassword, member, 'newPassword');
       if (problems.length > 0) throw new AppError('validation_failed', 400, 'weak new password', { fields: problems });
       const passwordHash = await hashPassword(input.newPassword);
 
