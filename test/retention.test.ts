@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COOKIE_CHOICE_DAYS, COOKIE_CHOICE_PROOF_YEARS } from '../src/common/cookies.js';
 import { DATA_MAP } from '../src/server/data-map.js';
 import { PASSWORD, signUpMember } from '../src/server/identity/login-security/test-members.js';
 import { pruneAuditLog, verifyAuditLog } from '../src/server/platform/audit/audit-log.js';
@@ -8,7 +9,7 @@ import { createLogger } from '../src/server/platform/logging/logger.js';
 import { KEPT_SINCE_COLUMN, declareTable, type TableDeclaration } from '../src/server/privacy/data-map/types.js';
 import { keptFields } from '../src/server/privacy/erasure/plan.js';
 import { makeErasureService } from '../src/server/privacy/erasure/service.js';
-import { endedByOwnPeriod, keptPlan, retentionPlan, type RetentionPlan } from '../src/server/privacy/retention/plan.js';
+import { endedByOwnPeriod, keptPlan, retentionPlan, withoutAccountPlan, type RetentionPlan } from '../src/server/privacy/retention/plan.js';
 import { makeRetentionService } from '../src/server/privacy/retention/service.js';
 import { EXPLICIT_FIXTURES, insertRow, type FixtureContext } from './erasure-fixtures.js';
 import { createTestApp, csrfHeaders, type TestApp } from './support/app.js';
@@ -368,4 +369,54 @@ describe('rows kept after erasure (P4.3)', () => {
     expect(seen.mine).toBeUndefined();
     expect(seen.theirs?.read_at).not.toBeNull();
   }, 120_000);
+});
+
+describe('a visitor’s cookie choices (P4.3, P2.1)', () => {
+  it('are deleted once the choice has lapsed and its proof period passed; the ledger lets nothing younger go', async () => {
+    const db = t.database.db;
+    const plan = withoutAccountPlan(DATA_MAP.find((d) => d.table === 'consent_ledger')!)!;
+    expect(plan).toMatchObject({ action: 'delete', clock: ['at'], when: { subject_type: ['visitor'] }, rowDays: COOKIE_CHOICE_DAYS + COOKIE_CHOICE_PROOF_YEARS * 365 });
+    // A rule for the whole table (no `when`) is refused: it would end members' evidence too.
+    const ledger = DATA_MAP.find((d) => d.table === 'consent_ledger')!;
+    expect(() => withoutAccountPlan({ ...ledger, withoutAccount: { ...ledger.withoutAccount!, when: {} } })).toThrow(/when/);
+
+    // Real choices, recorded as the banner records them: a visitor, and a signed-in member (both subjects).
+    const member = await signUpMember(t, 641);
+    const choice = { preferences: true, analytics: false, marketing: false };
+    const { visitorId } = await t.services.cookies.record(choice, { language: 'id', ip: '198.51.100.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' });
+    const signedIn = await t.services.cookies.record(choice, { memberId: member.id, language: 'en', ip: '198.51.100.8', userAgent: 'Mozilla/5.0' });
+    const template = await db.selectFrom('consent_ledger').selectAll().where('subject_type', '=', 'visitor').where('subject_id', '=', visitorId).executeTakeFirstOrThrow();
+    // The same visitor's earlier choices, made `days` ago.
+    const now = Date.now();
+    const aged = async (days: number) => {
+      const id = crypto.randomUUID();
+      await db.insertInto('consent_ledger').values({ ...template, id, at: new Date(now - days * DAY) }).execute();
+      return id;
+    };
+    const justLapsed = await aged(COOKIE_CHOICE_DAYS + 1);
+    const dueSoon = await aged(plan.rowDays - 1);
+    const due = await aged(plan.rowDays + 1);
+    const ids = async () => new Set((await db.selectFrom('consent_ledger').select('id').where('subject_type', '=', 'visitor').where('subject_id', '=', visitorId).execute()).map((r) => r.id));
+    const memberRows = async () => (await db.selectFrom('consent_ledger').select('id').where('subject_type', '=', 'member').where('subject_id', '=', member.id).execute()).length;
+    const memberBefore = await memberRows();
+    expect(memberBefore).toBeGreaterThan(0);
+
+    // Evidence of a choice still in force cannot be deleted, by the job or anyone; members' never.
+    await expect(sql`DELETE FROM consent_ledger WHERE id = ${template.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`DELETE FROM consent_ledger WHERE subject_type = 'member' AND subject_id = ${member.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE consent_ledger SET ip = NULL WHERE id = ${justLapsed}`.execute(db)).rejects.toThrow(/append-only/);
+
+    const results = await makeRetentionService({ db, logger: createLogger('silent') }).sweep();
+    expect(results.filter((r) => r.error)).toEqual([]);
+    expect(results.find((r) => r.plan === 'withoutAccount' && r.table === 'consent_ledger')?.deleted).toBe(1);
+    const left = await ids();
+    expect(left.has(due)).toBe(false);
+    expect([template.id, justLapsed, dueSoon].every((id) => left.has(id))).toBe(true);
+    expect(await memberRows()).toBe(memberBefore);
+    expect(signedIn.visitorId).not.toBe(visitorId);
+    // The sweep's audit entry counts it apart from the tables' own periods and from erasure's kept rows.
+    const audit = await db.selectFrom('audit_log').select('details').where('action', '=', 'privacy.retention_swept').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const details = typeof audit.details === 'string' ? JSON.parse(audit.details) : audit.details;
+    expect(details.withoutAccount).toEqual({ consent_ledger: { deleted: 1, cleared: 0 } });
+  });
 });

@@ -33,6 +33,12 @@ export interface StorageDeclaration {
 export const COOKIE_CHOICE_COOKIE = '__Host-kenalan-cookies';
 /** How long a cookie choice is kept before the banner asks again. */
 export const COOKIE_CHOICE_DAYS = 180;
+/**
+ * How long the server's record of a visitor's choice (time, IP and browser, encrypted: the proof of
+ * consent, UU PDP Art. 22) is kept after the choice lapses — as long as a member's consent evidence
+ * after the account ends (privacy/consent/data.ts).
+ */
+export const COOKIE_CHOICE_PROOF_YEARS = 5;
 
 export const DECLARED_STORAGE: readonly StorageDeclaration[] = [
   {

@@ -105,6 +105,8 @@ describe.runIf(hasChromium)('privacy centre: cookie banner, cookie page, consent
     await expect.poll(() => page.locator('h1').textContent()).toBe('Cookies and browser storage');
     for (const item of DECLARED_STORAGE) expect(await page.getByText(item.name, { exact: true }).count()).toBe(1);
     expect(await page.getByRole('checkbox', { name: 'Preferences' }).isChecked()).toBe(true);
+    // The visitor is told the server keeps a record of the choice, and for how long (P4.3).
+    expect(await page.locator('.cookie-record').textContent()).toContain('for 180 days; we delete the record 5 years after that');
     await noHorizontalScroll(page);
     await page.screenshot({ path: path.join(SHOTS, 'cookies-page-en-360.png'), fullPage: true });
     await page.getByRole('button', { name: 'Reject all' }).click();

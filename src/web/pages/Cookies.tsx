@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { COOKIE_CATEGORIES, DECLARED_STORAGE } from '../../common/cookies.js';
+import { COOKIE_CATEGORIES, COOKIE_CHOICE_DAYS, COOKIE_CHOICE_PROOF_YEARS, DECLARED_STORAGE } from '../../common/cookies.js';
 import { CookieChoiceForm } from '../cookies/CookieChoiceForm.js';
 import { useCookieSnapshot } from '../cookies/store.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
@@ -30,6 +30,7 @@ export function Cookies() {
             <CookieChoiceForm key={JSON.stringify(snapshot.state.choice)} initial={snapshot.state.choice} gpc={snapshot.state.gpc} />
           </>
         )}
+        <p className="cookie-record">{t('cookies.choiceRecord', { days: COOKIE_CHOICE_DAYS, years: COOKIE_CHOICE_PROOF_YEARS })}</p>
       </section>
 
       <section aria-labelledby="cookie-list-title">

@@ -1,3 +1,4 @@
+import { COOKIE_CHOICE_DAYS, COOKIE_CHOICE_PROOF_YEARS } from '../../../common/cookies.js';
 import { declareTable, type PersonalField } from '../data-map/types.js';
 
 const LEDGER_RETENTION = {
@@ -37,4 +38,15 @@ export const consentLedgerData = declareTable({
     subject_erased_at: 'when the member was erased; the kept evidence goes five years later (privacy/retention)',
   },
   subject: { kind: 'column', column: 'subject_id', where: { subject_type: 'member' } },
+  // A visitor's cookie choice (P2.1) has no account to end: it is in force COOKIE_CHOICE_DAYS, then
+  // kept as proof as long as a member's evidence after the account ends.
+  withoutAccount: {
+    when: { subject_type: ['visitor'] },
+    clock: ['at'],
+    days: COOKIE_CHOICE_DAYS + COOKIE_CHOICE_PROOF_YEARS * 365,
+    reason: {
+      id: `Bukti pilihan cookie pengunjung (UU PDP Pasal 22): pilihan berlaku ${COOKIE_CHOICE_DAYS} hari, lalu catatannya disimpan ${COOKIE_CHOICE_PROOF_YEARS} tahun lagi dan dihapus.`,
+      en: `Proof of a visitor's cookie choice (UU PDP Art. 22): the choice is in force ${COOKIE_CHOICE_DAYS} days, then its record is kept ${COOKIE_CHOICE_PROOF_YEARS} more years and deleted.`,
+    },
+  },
 });

@@ -158,6 +158,12 @@ export interface TableDeclaration {
   counterpart?: CounterpartView;
   /** Required when a personal field's retention counts from `created` or `closed` (the retention test checks). */
   expiry?: Expiry;
+  /**
+   * Rows whose subject never has an account (a visitor's cookie choice in the consent ledger): the
+   * fields' `account_deleted` periods can never start for them, so they end `days` after `clock`
+   * instead — only the rows matching `when`. The retention job enforces it (ADR 0016, session 11).
+   */
+  withoutAccount?: { when: Record<string, string[]>; clock: string[]; days: number; reason: { id: string; en: string } };
 }
 
 export function declareTable<T extends TableDeclaration>(declaration: T): T {

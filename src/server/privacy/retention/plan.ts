@@ -107,3 +107,17 @@ export function keptPlan(declaration: TableDeclaration): KeptPlan | undefined {
     rowDays,
   };
 }
+
+/**
+ * The plan for the table's rows whose subject never has an account (`withoutAccount`: a visitor's
+ * cookie choice), or undefined when it has none: the row goes `days` after its clock. Throws on a
+ * declaration the job cannot honour.
+ */
+export function withoutAccountPlan(declaration: TableDeclaration): RetentionPlan | undefined {
+  const rule = declaration.withoutAccount;
+  if (!rule) return undefined;
+  if (rule.clock.length === 0) throw new Error(`${declaration.table}: withoutAccount needs a clock column`);
+  if (Object.keys(rule.when).length === 0) throw new Error(`${declaration.table}: withoutAccount must say which rows (when), never the whole table`);
+  if (!(rule.days > 0)) throw new Error(`${declaration.table}: withoutAccount needs a period in days`);
+  return { table: declaration.table, primaryKey: declaration.primaryKey, action: 'delete', clock: rule.clock, when: rule.when, clears: [], rowDays: rule.days };
+}

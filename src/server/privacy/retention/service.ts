@@ -4,7 +4,7 @@ import { DATA_MAP } from '../../data-map.js';
 import { appendAudit, pruneAuditLog } from '../../platform/audit/audit-log.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { TableDeclaration } from '../data-map/types.js';
-import { keptPlan, retentionPlan, type KeptPlan, type RetentionPlan } from './plan.js';
+import { keptPlan, retentionPlan, withoutAccountPlan, type KeptPlan, type RetentionPlan } from './plan.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Runs at start and then every six hours: every period is in days, so none overstays by more than a quarter of one. */
@@ -12,8 +12,11 @@ export const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 
 export interface TableSweep {
   table: string;
-  /** `period`: the table's `created`/`closed` periods; `kept`: rows erasure kept, ended `forDays` after it. */
-  plan: 'period' | 'kept';
+  /**
+   * `period`: the table's `created`/`closed` periods; `kept`: rows erasure kept, ended `forDays` after
+   * it; `withoutAccount`: rows of subjects who never have an account (visitors), ended after their own period.
+   */
+  plan: 'period' | 'kept' | 'withoutAccount';
   deleted: number;
   cleared: number;
   error?: string;
@@ -22,7 +25,8 @@ export interface TableSweep {
 /**
  * The retention job (P4.3, ADR 0016): every period a personal field declares from `created` or
  * `closed` is enforced here, and every `keep` after erasure once its `forDays` have passed since the
- * erasure stamped the row, from the data map alone — rows deleted, and values with a shorter
+ * erasure stamped the row, and every `withoutAccount` period of rows whose subject never has an
+ * account (a visitor's cookie choice), from the data map alone — rows deleted, and values with a shorter
  * period than their row's cleared before it, in batches (one short transaction each, so a sweep never holds locks
  * long). A table that fails is reported and the others still run. One audit entry per sweep that
  * removed anything, with counts only.
@@ -42,6 +46,7 @@ export function makeRetentionService({
 }) {
   const plans = dataMap.map(retentionPlan).filter((p): p is RetentionPlan => p !== undefined);
   const kept = dataMap.map(keptPlan).filter((p): p is KeptPlan => p !== undefined);
+  const withoutAccount = dataMap.map(withoutAccountPlan).filter((p): p is RetentionPlan => p !== undefined);
   const untyped = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
 
   function clockOf(plan: RetentionPlan) {
@@ -100,13 +105,18 @@ export function makeRetentionService({
   return {
     plans,
     kept,
+    withoutAccount,
 
     /** One pass over every table with a plan; returns what each removed (tables with nothing to do included). */
     async sweep(): Promise<TableSweep[]> {
       const now = clock();
       const results: TableSweep[] = [];
-      // The tables' own periods first, then the rows erasure kept.
-      const all = [...plans.map((plan) => ({ plan, kind: 'period' as const })), ...kept.map((plan) => ({ plan, kind: 'kept' as const }))];
+      // The tables' own periods first, then the rows erasure kept, then the rows of visitors.
+      const all = [
+        ...plans.map((plan) => ({ plan, kind: 'period' as const })),
+        ...kept.map((plan) => ({ plan, kind: 'kept' as const })),
+        ...withoutAccount.map((plan) => ({ plan, kind: 'withoutAccount' as const })),
+      ];
       for (const { plan, kind } of all) {
         try {
           results.push(await sweepTable(plan, kind, now));
@@ -118,7 +128,7 @@ export function makeRetentionService({
       const removed = results.filter((r) => r.deleted > 0 || r.cleared > 0);
       if (removed.length > 0) {
         const counts = (kind: TableSweep['plan']) => Object.fromEntries(removed.filter((r) => r.plan === kind).map((r) => [r.table, { deleted: r.deleted, cleared: r.cleared }]));
-        const details = { tables: counts('period'), keptAfterErasure: counts('kept') };
+        const details = { tables: counts('period'), keptAfterErasure: counts('kept'), withoutAccount: counts('withoutAccount') };
         await db.transaction().execute((trx) => appendAudit(trx, { type: 'system' }, { action: 'privacy.retention_swept', subjectType: 'retention_sweep', subjectId: now.toISOString(), details }, { purpose: 'accountability', at: now }));
         logger.info(details, 'retention sweep');
       }

@@ -26,6 +26,7 @@ import * as m0024 from './0024_kept_after_erasure.js';
 import * as m0025 from './0025_moderation_decisions.js';
 import * as m0027 from './0027_member_cell_counts.js';
 import * as m0028 from './0028_restore_after_challenge.js';
+import * as m0029 from './0029_visitor_consent_retention.js';
 
 /** Forward-only migrations, applied in key order. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '0025_moderation_decisions': m0025,
   '0027_member_cell_counts': m0027,
   '0028_restore_after_challenge': m0028,
+  '0029_visitor_consent_retention': m0029,
 };
