@@ -27,8 +27,9 @@ function workerLocation(): { script: string; workerThreadOpts: { workerData?: { 
  * zxcvbn's matching takes 10–100 ms of CPU per password (more on a slow machine) and leaves a few MB
  * of garbage; on the event loop that delays every other request by as much at each sign-up, reset or
  * change. Here it runs on one worker thread, started by the first check and stopped after `idleMs`
- * without one (its dictionaries, ≈ 30 MB, go with it). Should the thread fail — it never has — the
- * check runs on the calling thread instead: the answer is the same, only the event loop pays.
+ * without one (its dictionaries — ≈ 14 MB of heap, ≈ 30 MB of RSS — go with it). Should the thread
+ * fail — it never has — the check runs on the calling thread instead: the answer is the same, only the
+ * event loop pays (a check is bounded: strength.ts scores at most 64 characters).
  */
 export function makePasswordStrengthPool(
   options: { idleMs?: number; onFallback?: (error: unknown) => void; /** Tests: another worker script (one that fails to start). */ script?: string } = {},
@@ -44,7 +45,7 @@ export function makePasswordStrengthPool(
       try {
         // Only strings cross to the thread: a value workerpool cannot clone would leave its worker
         // marked busy for good (workerpool 10), and every later check would wait for nothing.
-        return await pool.exec<PasswordStrengthResult>('check', [String(password), plainContext(context)]);
+        return await pool.exec<PasswordStrengthResult>('check', [typeof password === 'string' ? password : '', plainContext(context)]);
       } catch (error) {
         options.onFallback?.(error);
         return checkPasswordStrength(password, context);
