@@ -4,9 +4,8 @@
  * happens on this thread, not on the server's event loop.
  */
 import workerpool from 'workerpool';
-import { checkPasswordStrength, warmUpPasswordStrength, type PasswordContext } from './strength.js';
+import { checkPasswordStrength, type PasswordContext } from './strength.js';
 
 workerpool.worker({
   check: (password: string, context: PasswordContext) => checkPasswordStrength(password, context),
-  warmUp: () => warmUpPasswordStrength(),
 });
